@@ -1,0 +1,164 @@
+import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Run } from '../../store/runs.js';
+import type { Store } from '../../store/index.js';
+import { findDataset } from '../../datasets/catalog.js';
+import { isoDay, validateWindow } from '../../datasets/window.js';
+import type { ApiDeps, ApiEnv } from '../env.js';
+import { ApiProblem, problemResponses } from '../problem.js';
+import { idParam, isoDate, runSchema } from '../schemas.js';
+import { API_KEY_SECURITY } from './security.js';
+
+const createRunBody = z
+  .object({
+    dataset: z.string().min(1).openapi({ example: 'install_events' }),
+    format: z.enum(['csv', 'json']).openapi({ description: 'csv: raw rows with a header; json: daily time series of the metrics.' }),
+    from: isoDate.openapi({ description: 'First day, inclusive (UTC).' }),
+    to: isoDate.openapi({ description: 'Last day, inclusive (UTC).' }),
+    destinations: z.array(z.string().min(1)).min(1).max(20).openapi({ example: ['dst_0123456789abcdef0123'] }),
+    tenantId: z.string().min(1).optional().openapi({ description: "Admin keys only: export one tenant's rows (default: all tenants)." }),
+  })
+  .strict()
+  .openapi('CreateRun');
+
+const listRunsQuery = z.object({
+  status: z.enum(['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled', 'Expired']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+async function runView(store: Store, run: Run) {
+  const [artifacts, ledger] = await Promise.all([store.runs.artifacts(run.id), store.ledger.forRun(run.id)]);
+  return {
+    id: run.id,
+    status: run.status,
+    dataset: run.dataset,
+    format: run.format,
+    window: run.window,
+    tenantId: run.tenantId,
+    destinationIds: run.destinationIds,
+    requestedAt: run.requestedAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    rows: run.rows,
+    bytes: run.bytes,
+    files: artifacts.map((a) => ({ key: a.objectKey, location: a.location, format: a.format, rows: a.rows, bytes: a.bytes, sha256: a.sha256 })),
+    deliveries: ledger.map((l) => ({
+      destinationId: l.destinationId,
+      partition: l.partitionKey,
+      state: l.state,
+      attempts: l.attempts,
+      rows: l.rows,
+      error: l.error,
+    })),
+    error: run.error,
+    workflowId: run.workflowId,
+  };
+}
+
+export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  const { store, launcher, log } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/runs',
+      tags: ['Runs'],
+      summary: 'Start a one-off export',
+      description: 'Starts the export as a durable Temporal workflow and answers 202 at once; poll the Location.',
+      security: API_KEY_SECURITY,
+      request: { body: { required: true, content: { 'application/json': { schema: createRunBody } } } },
+      responses: {
+        202: { description: 'Accepted; the run is Pending', content: { 'application/json': { schema: runSchema } } },
+        ...problemResponses(400, 401, 403, 404, 503),
+      },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const body = c.req.valid('json');
+      const dataset = findDataset(body.dataset);
+      if (!dataset) throw new ApiProblem('notFound', `dataset '${body.dataset}' does not exist; GET /v1/datasets lists the datasets`);
+      if (dataset.visibility === 'admin' && scope.role !== 'admin') throw new ApiProblem('forbidden', `dataset '${dataset.id}' is available to admins only`);
+      if (body.tenantId && scope.role !== 'admin') throw new ApiProblem('invalidRequest', 'tenantId: only admin keys choose a tenant; a tenant key always exports its own data');
+      if (body.tenantId && !(await store.tenants.get(body.tenantId))) throw new ApiProblem('notFound', `tenant '${body.tenantId}' does not exist`);
+
+      const window = { from: body.from, to: body.to };
+      const invalid = validateWindow(window, { retentionMonths: deps.retentionMonths, today: isoDay(now()) });
+      if (invalid) throw new ApiProblem('invalidWindow', invalid.detail, { reason: invalid.reason });
+
+      const ids = [...new Set(body.destinations)];
+      const destinations = await Promise.all(ids.map((id) => store.destinations.get(scope, id)));
+      const missing = ids.filter((_, i) => !destinations[i]);
+      if (missing.length > 0) throw new ApiProblem('notFound', `destination ${missing.map((m) => `'${m}'`).join(', ')} does not exist`);
+
+      const tenantId = scope.role === 'tenant' ? scope.tenantId : (body.tenantId ?? null);
+      const run = await store.runs.create({
+        tenantId,
+        dataset: dataset.id,
+        format: body.format,
+        window,
+        settings: { format: body.format, filters: {} },
+        destinationIds: ids,
+        requestedBy: scope.actor,
+      });
+      await store.audit.append(scope, {
+        action: 'run.start',
+        resourceType: 'run',
+        resourceId: run.id,
+        tenantId,
+        details: { dataset: dataset.id, format: body.format, window, destinations: ids },
+      });
+      try {
+        await launcher.start(run, destinations.filter((d) => d !== undefined));
+      } catch (err) {
+        log.error('could not start the export workflow', { runId: run.id, error: (err as Error).message });
+        await store.runs.finish(run.id, {
+          status: 'Failed',
+          error: { type: 'TemporalUnavailable', message: 'the workflow engine did not accept the run; check that Temporal is running, then start the run again' },
+        });
+        throw new ApiProblem('temporalUnavailable', `run ${run.id} could not be started: the workflow engine is not reachable; try again shortly`);
+      }
+      return c.json(await runView(store, run), 202, { Location: `/v1/runs/${run.id}` });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/runs',
+      tags: ['Runs'],
+      summary: 'List runs, newest first',
+      security: API_KEY_SECURITY,
+      request: { query: listRunsQuery },
+      responses: {
+        200: { description: 'Runs', content: { 'application/json': { schema: z.object({ runs: z.array(runSchema) }) } } },
+        ...problemResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const runs = await store.runs.list(c.get('scope'), { status: query.status, limit: query.limit });
+      return c.json({ runs: await Promise.all(runs.map((r) => runView(store, r))) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/runs/{id}',
+      tags: ['Runs'],
+      summary: 'Get a run: status, counts, files, per-destination outcome, error',
+      security: API_KEY_SECURITY,
+      request: { params: idParam('Run', 'run_0123456789abcdef0123') },
+      responses: {
+        200: { description: 'The run', content: { 'application/json': { schema: runSchema } } },
+        ...problemResponses(401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await store.runs.get(c.get('scope'), id);
+      if (!run) throw new ApiProblem('notFound', `run '${id}' does not exist`);
+      return c.json(await runView(store, run), 200);
+    },
+  );
+}

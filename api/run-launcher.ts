@@ -1,0 +1,55 @@
+/**
+ * Starts an export run as a Temporal workflow: deterministic workflow id from the run id, search attributes
+ * so operators find it in the Temporal UI, and only small references in the input.
+ */
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { ALL_TENANTS, SEARCH_ATTRIBUTES } from '../temporal.config.js';
+import type { Run } from '../store/runs.js';
+import type { Destination } from '../store/destinations.js';
+import type { ExportRunInput, OutputFormat } from '../workflows/definitions.js';
+
+const KEYS = {
+  tenant: defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenant.name, 'KEYWORD'),
+  dataset: defineSearchAttributeKey(SEARCH_ATTRIBUTES.dataset.name, 'KEYWORD'),
+  run: defineSearchAttributeKey(SEARCH_ATTRIBUTES.run.name, 'KEYWORD'),
+  destinationTypes: defineSearchAttributeKey(SEARCH_ATTRIBUTES.destinationTypes.name, 'KEYWORD_LIST'),
+};
+
+export interface RunLauncher {
+  start(run: Run, destinations: Destination[]): Promise<void>;
+}
+
+export class RunAlreadyStartedError extends Error {}
+
+export function temporalRunLauncher(client: Client, taskQueue: string): RunLauncher {
+  return {
+    async start(run, destinations) {
+      const input: ExportRunInput = {
+        runId: run.id,
+        tenantId: run.tenantId,
+        exportId: run.exportId,
+        dataset: run.dataset,
+        format: run.format as OutputFormat,
+        window: run.window,
+        destinations: destinations.map((d) => ({ id: d.id, type: d.type })),
+      };
+      try {
+        await client.workflow.start('exportRun', {
+          taskQueue,
+          workflowId: run.workflowId,
+          args: [input],
+          typedSearchAttributes: [
+            { key: KEYS.tenant, value: run.tenantId ?? ALL_TENANTS },
+            { key: KEYS.dataset, value: run.dataset },
+            { key: KEYS.run, value: run.id },
+            { key: KEYS.destinationTypes, value: [...new Set(destinations.map((d) => d.type))] },
+          ],
+        });
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new RunAlreadyStartedError(run.workflowId);
+        throw err;
+      }
+    },
+  };
+}

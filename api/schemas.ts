@@ -1,0 +1,101 @@
+/** Response and shared request schemas, named for the OpenAPI document. */
+import { z } from '@hono/zod-openapi';
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a calendar date')
+  .openapi({ example: '2026-11-01', format: 'date' });
+
+export const idParam = (name: string, example: string) =>
+  z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example, description: `${name} id` }) });
+
+export const tenantSchema = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.string() })
+  .openapi('Tenant');
+
+export const apiKeyCreatedSchema = z
+  .object({
+    id: z.string(),
+    key: z.string().openapi({ description: 'The API key. Shown once: store it now; Sluice keeps only its hash.' }),
+    role: z.enum(['admin', 'tenant']),
+    tenantId: z.string().nullable(),
+    label: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('ApiKeyCreated');
+
+export const destinationSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.string(),
+    tenantId: z.string().nullable(),
+    config: z.record(z.string(), z.unknown()).openapi({ description: 'Configuration without secret fields.' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Destination');
+
+export const runErrorSchema = z
+  .object({
+    type: z.string().openapi({ description: 'Failure type, e.g. DestinationConfig' }),
+    message: z.string().openapi({ description: 'What went wrong and what to do about it.' }),
+  })
+  .openapi('RunError');
+
+export const runFileSchema = z
+  .object({
+    key: z.string(),
+    location: z.string(),
+    format: z.string(),
+    rows: z.number().int(),
+    bytes: z.number().int(),
+    sha256: z.string(),
+  })
+  .openapi('RunFile');
+
+export const runDeliverySchema = z
+  .object({
+    destinationId: z.string(),
+    partition: z.string(),
+    state: z.enum(['pending', 'delivering', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    rows: z.number().int().nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi('RunDelivery');
+
+export const runSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled', 'Expired']),
+    dataset: z.string(),
+    format: z.string(),
+    window: z.object({ from: z.string(), to: z.string() }),
+    tenantId: z.string().nullable(),
+    destinationIds: z.array(z.string()),
+    requestedAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    rows: z.number().int().nullable(),
+    bytes: z.number().int().nullable(),
+    files: z.array(runFileSchema),
+    deliveries: z.array(runDeliverySchema),
+    error: runErrorSchema.nullable(),
+    workflowId: z.string().openapi({ description: 'Find the run in the Temporal UI by this id.' }),
+  })
+  .openapi('Run');
+
+export const datasetSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    source: z.string(),
+    visibility: z.enum(['tenant', 'admin']),
+    available: z.boolean().openapi({ description: 'False when the calling key may not export this dataset.' }),
+    columns: z.array(z.object({ name: z.string(), type: z.string(), description: z.string() })),
+    metrics: z.array(z.object({ name: z.string(), description: z.string() })),
+  })
+  .openapi('Dataset');

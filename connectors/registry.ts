@@ -1,0 +1,39 @@
+/**
+ * Destination connectors by type. Vendor SDKs are heavy, so each connector module is imported only when a
+ * destination of its type is first used.
+ */
+import type { DestinationConnector, DestinationDeps } from './types.js';
+import { filesystemConfigSchema } from './destinations/filesystem/config.js';
+
+/** Config schemas are light and needed by the API to validate input, so they load eagerly. */
+export const DESTINATION_CONFIG_SCHEMAS = {
+  filesystem: filesystemConfigSchema,
+} as const;
+
+type Factory = (deps: DestinationDeps) => Promise<DestinationConnector>;
+
+const FACTORIES: Record<string, Factory> = {
+  filesystem: async (deps) => (await import('./destinations/filesystem/index.js')).createFilesystemDestination(deps) as unknown as DestinationConnector,
+};
+
+export const DESTINATION_TYPES = Object.keys(FACTORIES);
+
+export class DestinationRegistry {
+  private readonly loaded = new Map<string, Promise<DestinationConnector>>();
+  constructor(private readonly deps: DestinationDeps) {}
+
+  has(type: string): boolean {
+    return type in FACTORIES;
+  }
+
+  get(type: string): Promise<DestinationConnector> {
+    const factory = FACTORIES[type];
+    if (!factory) return Promise.reject(new Error(`unknown destination type '${type}'`));
+    let connector = this.loaded.get(type);
+    if (!connector) {
+      connector = factory(this.deps);
+      this.loaded.set(type, connector);
+    }
+    return connector;
+  }
+}

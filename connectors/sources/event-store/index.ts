@@ -1,0 +1,127 @@
+/**
+ * The embedded event store: one DuckDB database file holding every dataset's rows. It is the source the
+ * export transform reads; queries and COPYs run inside DuckDB, so rows never pass through Node.
+ * DuckDB allows one writer process per file: the worker (or the all-in-one process) owns it.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, LIST, VARCHAR, listValue } from '@duckdb/node-api';
+import { DATASETS, datasetTableDdl } from '../../../datasets/catalog.js';
+import type { BoundQuery } from '../../../datasets/sql.js';
+import { ConnectorError } from '../../errors.js';
+import { INSTALL_EVENTS_GENERATOR_SQL } from '../../../datasets/install-events.js';
+
+export interface EventStoreOptions {
+  /** Database file; ':memory:' for a throw-away store. */
+  path: string;
+  memoryLimit?: string;
+  threads?: number | undefined;
+  /** Where DuckDB spills when a sort or aggregate exceeds the memory limit. */
+  tempDirectory?: string;
+}
+
+export interface SeedOptions {
+  rows: number;
+  seed: number;
+  tenants: readonly string[];
+  /** Last day (YYYY-MM-DD, UTC) of the generated 24 months. */
+  end: string;
+}
+
+const GENERATORS: Record<string, string> = { install_events: INSTALL_EVENTS_GENERATOR_SQL };
+
+export class EventStore {
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  static async open(options: EventStoreOptions): Promise<EventStore> {
+    if (options.path !== ':memory:') await mkdir(path.dirname(options.path), { recursive: true });
+    const config: Record<string, string> = { memory_limit: options.memoryLimit ?? '1GB' };
+    if (options.threads) config.threads = String(options.threads);
+    if (options.tempDirectory) {
+      await mkdir(options.tempDirectory, { recursive: true });
+      config.temp_directory = options.tempDirectory;
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(options.path, config);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/lock/i.test(message)) {
+        throw new ConnectorError('config', `the event store ${options.path} is in use by another Sluice process; stop it first`, { cause: err });
+      }
+      throw err;
+    }
+    const store = new EventStore(instance);
+    const conn = await store.connect();
+    try {
+      for (const dataset of DATASETS.values()) await conn.run(datasetTableDdl(dataset));
+    } finally {
+      conn.closeSync();
+    }
+    return store;
+  }
+
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  /** Runs `COPY (query) TO target (options)`, interrupting DuckDB if `signal` aborts. Returns rows written. */
+  async copyTo(query: BoundQuery, target: string, options: string, signal?: AbortSignal): Promise<number> {
+    return this.withConnection(async (conn) => {
+      const onAbort = () => conn.interrupt();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const escaped = target.replaceAll("'", "''");
+        const result = await conn.run(`COPY (${query.sql}) TO '${escaped}' (${options})`, query.params);
+        const rows = await result.getRows();
+        return Number(rows[0]?.[0] ?? 0);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
+  }
+
+  async count(query: BoundQuery): Promise<number> {
+    return this.withConnection(async (conn) => {
+      const reader = await conn.runAndReadAll(query.sql, query.params);
+      return Number(reader.getRows()[0]?.[0] ?? 0);
+    });
+  }
+
+  async rowCount(table: string): Promise<number> {
+    return this.withConnection(async (conn) => {
+      const reader = await conn.runAndReadAll(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`);
+      return Number(reader.getRows()[0]?.[0] ?? 0);
+    });
+  }
+
+  /** Generates synthetic rows for a dataset inside DuckDB; returns how many were inserted. */
+  async seed(datasetId: string, options: SeedOptions): Promise<number> {
+    const sql = GENERATORS[datasetId];
+    if (!sql) throw new Error(`dataset '${datasetId}' has no synthetic generator`);
+    if (options.tenants.length === 0) throw new Error('seeding needs at least one tenant');
+    return this.withConnection(async (conn) => {
+      const result = await conn.run(
+        sql,
+        { rows: options.rows, seed: options.seed, tenants: listValue([...options.tenants]), end: options.end },
+        { tenants: LIST(VARCHAR) },
+      );
+      const rows = await result.getRows();
+      await conn.run('CHECKPOINT');
+      return Number(rows[0]?.[0] ?? 0);
+    });
+  }
+
+  private async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = await this.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import type { Logger } from '../platform/logger.js';
+
+export const OUTPUT_FORMAT = { csv: 'csv', json: 'json' } as const;
+export type OutputFormat = (typeof OUTPUT_FORMAT)[keyof typeof OUTPUT_FORMAT];
+
+/**
+ * What a connector gets from whoever runs it: heartbeats with resumable progress, the progress recorded by
+ * an earlier attempt, cancellation, and a logger. Keeps connectors free of Temporal.
+ */
+export interface ConnectorContext {
+  heartbeat(progress?: unknown): void;
+  lastProgress: unknown;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** A file staged on local disk by the transform, ready to deliver. */
+export interface StagedFile {
+  path: string;
+  format: OutputFormat;
+  /** Source rows the file represents. */
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface DeliveryRequest {
+  file: StagedFile;
+  /** Relative object key / file name at the destination (deterministic for the run and partition). */
+  objectKey: string;
+  /** Hash of export, window, partition, destination and spec version: same key, same delivery. */
+  deliveryKey: string;
+  /** Tenant that owns the run, or null for an admin export across tenants. */
+  tenantId: string | null;
+}
+
+export interface DeliveryReceipt {
+  location: string;
+  objectKey: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  /** True when an earlier attempt had already delivered the same bytes under this key. */
+  alreadyDelivered: boolean;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface DestinationCapabilities {
+  formats: readonly OutputFormat[];
+  loads: 'files' | 'records';
+  maxFileBytes: number | null;
+}
+
+export interface DestinationConnector<C extends Record<string, unknown> = Record<string, unknown>> {
+  readonly type: string;
+  readonly configSchema: z.ZodType<C>;
+  /** Config fields that are secrets: encrypted at rest, never returned or logged. */
+  readonly secretFields: readonly string[];
+  readonly capabilities: DestinationCapabilities;
+  check(config: C, ctx: ConnectorContext): Promise<CheckResult>;
+  deliver(config: C, request: DeliveryRequest, ctx: ConnectorContext): Promise<DeliveryReceipt>;
+}
+
+/** What destination factories may depend on. */
+export interface DestinationDeps {
+  /** Root under which the filesystem destination writes. */
+  filesRoot: string;
+}

@@ -1,0 +1,91 @@
+/**
+ * Process configuration, parsed once at start-up from the environment. A bad value stops the process with
+ * a message naming the variable, rather than failing later in the middle of a run.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { TASK_QUEUE } from './temporal.config.js';
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  SLUICE_DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  SLUICE_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  SLUICE_FILES_ROOT: z.string().optional(),
+  SLUICE_STAGING_DIR: z.string().optional(),
+  SLUICE_EVENT_STORE: z.string().optional(),
+  SLUICE_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('1GB'),
+  SLUICE_DUCKDB_THREADS: z.coerce.number().int().min(1).optional(),
+  SLUICE_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
+  SLUICE_DEMO_ROWS: z.coerce.number().int().min(0).default(50_000),
+  SLUICE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface Settings {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminKey: string | undefined;
+  filesRoot: string;
+  stagingDir: string;
+  eventStorePath: string;
+  duckdbMemoryLimit: string;
+  duckdbThreads: number | undefined;
+  retentionMonths: number;
+  demoRows: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    port: number;
+    uiPort: number;
+    cliPath: string | undefined;
+  };
+}
+
+export class SettingsError extends Error {}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new SettingsError(`invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.SLUICE_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    adminKey: e.SLUICE_ADMIN_KEY,
+    filesRoot: path.resolve(e.SLUICE_FILES_ROOT ?? path.join(dataDir, 'files')),
+    stagingDir: path.resolve(e.SLUICE_STAGING_DIR ?? path.join(dataDir, 'staging')),
+    eventStorePath: path.resolve(e.SLUICE_EVENT_STORE ?? path.join(dataDir, 'events.duckdb')),
+    duckdbMemoryLimit: e.SLUICE_DUCKDB_MEMORY_LIMIT,
+    duckdbThreads: e.SLUICE_DUCKDB_THREADS,
+    retentionMonths: e.SLUICE_RETENTION_MONTHS,
+    demoRows: e.SLUICE_DEMO_ROWS,
+    logLevel: e.SLUICE_LOG_LEVEL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      cliPath: e.TEMPORAL_CLI_PATH,
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Queryable } from './database.js';
+import { newId } from './ids.js';
+import { type Scope, tenantClause } from './scope.js';
+
+export interface Destination {
+  id: string;
+  tenantId: string | null;
+  name: string;
+  type: string;
+  /** Non-secret configuration only; secret fields live encrypted in `secrets` and never leave the store. */
+  config: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const toDestination = (r: Record<string, unknown>): Destination => ({
+  id: r.id as string,
+  tenantId: (r.tenant_id as string | null) ?? null,
+  name: r.name as string,
+  type: r.type as string,
+  config: r.config as Record<string, unknown>,
+  createdAt: r.created_at as Date,
+  updatedAt: r.updated_at as Date,
+});
+
+export class DestinationRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async create(
+    scope: Scope,
+    input: { name: string; type: string; config: Record<string, unknown>; tenantId?: string | null },
+  ): Promise<Destination> {
+    const tenantId = scope.role === 'tenant' ? scope.tenantId : (input.tenantId ?? null);
+    const rows = await this.db.query(
+      `INSERT INTO destinations (id, tenant_id, name, type, config) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+      [newId('destination'), tenantId, input.name, input.type, JSON.stringify(input.config)],
+    );
+    return toDestination(rows[0]!);
+  }
+
+  async get(scope: Scope, id: string): Promise<Destination | undefined> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query(`SELECT * FROM destinations WHERE id = $1${tenantClause(scope, 'tenant_id', params)}`, params);
+    return rows[0] ? toDestination(rows[0]) : undefined;
+  }
+
+  async list(scope: Scope): Promise<Destination[]> {
+    const params: unknown[] = [];
+    const rows = await this.db.query(
+      `SELECT * FROM destinations WHERE true${tenantClause(scope, 'tenant_id', params)} ORDER BY created_at, id`,
+      params,
+    );
+    return rows.map(toDestination);
+  }
+
+  async delete(scope: Scope, id: string): Promise<boolean> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query(
+      `DELETE FROM destinations WHERE id = $1${tenantClause(scope, 'tenant_id', params)} RETURNING id`,
+      params,
+    );
+    return rows.length > 0;
+  }
+
+}

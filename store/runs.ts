@@ -1,0 +1,202 @@
+import type { Queryable } from './database.js';
+import { newId } from './ids.js';
+import { type Scope, tenantClause } from './scope.js';
+
+export const RUN_STATUS = {
+  Pending: 'Pending',
+  Processing: 'Processing',
+  Completed: 'Completed',
+  Failed: 'Failed',
+  Cancelled: 'Cancelled',
+  Expired: 'Expired',
+} as const;
+export type RunStatus = (typeof RUN_STATUS)[keyof typeof RUN_STATUS];
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['Completed', 'Failed', 'Cancelled', 'Expired'];
+
+export interface RunError {
+  /** A failure type from workflows/failures.ts, or `Internal`. */
+  type: string;
+  /** What happened and what to do about it, for a person. */
+  message: string;
+}
+
+export interface RunSettings {
+  format: string;
+  filters: Record<string, unknown>;
+}
+
+export interface Run {
+  id: string;
+  tenantId: string | null;
+  exportId: string | null;
+  dataset: string;
+  format: string;
+  window: { from: string; to: string };
+  settings: RunSettings;
+  destinationIds: string[];
+  status: RunStatus;
+  workflowId: string;
+  requestedBy: string | null;
+  requestedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  expiresAt: Date | null;
+  rows: number | null;
+  bytes: number | null;
+  files: number | null;
+  error: RunError | null;
+}
+
+export interface Artifact {
+  id: string;
+  runId: string;
+  destinationId: string;
+  partitionKey: string;
+  objectKey: string;
+  location: string;
+  format: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+const isoDate = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+const toRun = (r: Record<string, unknown>): Run => ({
+  id: r.id as string,
+  tenantId: (r.tenant_id as string | null) ?? null,
+  exportId: (r.export_id as string | null) ?? null,
+  dataset: r.dataset as string,
+  format: r.format as string,
+  window: { from: isoDate(r.window_from), to: isoDate(r.window_to) },
+  settings: r.settings as RunSettings,
+  destinationIds: r.destination_ids as string[],
+  status: r.status as RunStatus,
+  workflowId: r.workflow_id as string,
+  requestedBy: (r.requested_by as string | null) ?? null,
+  requestedAt: r.requested_at as Date,
+  startedAt: (r.started_at as Date | null) ?? null,
+  finishedAt: (r.finished_at as Date | null) ?? null,
+  expiresAt: (r.expires_at as Date | null) ?? null,
+  rows: num(r.rows),
+  bytes: num(r.bytes),
+  files: num(r.files),
+  error: (r.error as RunError | null) ?? null,
+});
+
+const toArtifact = (r: Record<string, unknown>): Artifact => ({
+  id: r.id as string,
+  runId: r.run_id as string,
+  destinationId: r.destination_id as string,
+  partitionKey: r.partition_key as string,
+  objectKey: r.object_key as string,
+  location: r.location as string,
+  format: r.format as string,
+  rows: Number(r.rows),
+  bytes: Number(r.bytes),
+  sha256: r.sha256 as string,
+  createdAt: r.created_at as Date,
+  expiresAt: (r.expires_at as Date | null) ?? null,
+});
+
+export interface NewRun {
+  id?: string;
+  tenantId: string | null;
+  exportId?: string | null;
+  dataset: string;
+  format: string;
+  window: { from: string; to: string };
+  settings: RunSettings;
+  destinationIds: string[];
+  requestedBy: string | null;
+}
+
+export const workflowIdForRun = (runId: string): string => `sluice-run-${runId}`;
+
+export class RunRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async create(input: NewRun): Promise<Run> {
+    const id = input.id ?? newId('run');
+    const rows = await this.db.query(
+      `INSERT INTO runs (id, tenant_id, export_id, dataset, format, window_from, window_to, settings, destination_ids,
+         status, workflow_id, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Pending', $10, $11) RETURNING *`,
+      [
+        id,
+        input.tenantId,
+        input.exportId ?? null,
+        input.dataset,
+        input.format,
+        input.window.from,
+        input.window.to,
+        JSON.stringify(input.settings),
+        input.destinationIds,
+        workflowIdForRun(id),
+        input.requestedBy,
+      ],
+    );
+    return toRun(rows[0]!);
+  }
+
+  async get(scope: Scope, id: string): Promise<Run | undefined> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query(`SELECT * FROM runs WHERE id = $1${tenantClause(scope, 'tenant_id', params)}`, params);
+    return rows[0] ? toRun(rows[0]) : undefined;
+  }
+
+  async list(scope: Scope, filter: { status?: RunStatus; limit?: number } = {}): Promise<Run[]> {
+    const params: unknown[] = [];
+    let where = tenantClause(scope, 'tenant_id', params);
+    if (filter.status) {
+      params.push(filter.status);
+      where += ` AND status = $${params.length}`;
+    }
+    params.push(filter.limit ?? 100);
+    const rows = await this.db.query(
+      `SELECT * FROM runs WHERE true${where} ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toRun);
+  }
+
+  /** Pending -> Processing; a retried attempt of an already processing run is a no-op. */
+  async markProcessing(id: string): Promise<void> {
+    await this.db.query(
+      `UPDATE runs SET status = 'Processing', started_at = coalesce(started_at, now()) WHERE id = $1 AND status IN ('Pending', 'Processing')`,
+      [id],
+    );
+  }
+
+  async finish(
+    id: string,
+    outcome: { status: 'Completed' | 'Failed' | 'Cancelled'; rows?: number | null; bytes?: number | null; files?: number | null; error?: RunError | null },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE runs SET status = $2, finished_at = coalesce(finished_at, now()), rows = coalesce($3, rows),
+         bytes = coalesce($4, bytes), files = coalesce($5, files), error = $6
+       WHERE id = $1 AND status NOT IN ('Completed', 'Failed', 'Cancelled', 'Expired')`,
+      [id, outcome.status, outcome.rows ?? null, outcome.bytes ?? null, outcome.files ?? null, outcome.error ? JSON.stringify(outcome.error) : null],
+    );
+  }
+
+  async recordArtifact(a: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {
+    const rows = await this.db.query(
+      `INSERT INTO artifacts (id, run_id, destination_id, partition_key, object_key, location, format, rows, bytes, sha256, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (run_id, destination_id, partition_key) DO UPDATE SET object_key = EXCLUDED.object_key,
+         location = EXCLUDED.location, rows = EXCLUDED.rows, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256
+       RETURNING *`,
+      [newId('artifact'), a.runId, a.destinationId, a.partitionKey, a.objectKey, a.location, a.format, a.rows, a.bytes, a.sha256, a.expiresAt],
+    );
+    return toArtifact(rows[0]!);
+  }
+
+  async artifacts(runId: string): Promise<Artifact[]> {
+    const rows = await this.db.query('SELECT * FROM artifacts WHERE run_id = $1 ORDER BY destination_id, partition_key', [runId]);
+    return rows.map(toArtifact);
+  }
+}

@@ -1,0 +1,1 @@
+export { exportRun } from './export-run.js';
