@@ -10,9 +10,9 @@ export const DESTINATION_CONFIG_SCHEMAS = {
   filesystem: filesystemConfigSchema,
 } as const;
 
-type Factory = (deps: DestinationDeps) => Promise<DestinationConnector>;
+export type DestinationFactory = (deps: DestinationDeps) => Promise<DestinationConnector>;
 
-const FACTORIES: Record<string, Factory> = {
+const FACTORIES: Record<string, DestinationFactory> = {
   filesystem: async (deps) => (await import('./destinations/filesystem/index.js')).createFilesystemDestination(deps) as unknown as DestinationConnector,
 };
 
@@ -20,14 +20,18 @@ export const DESTINATION_TYPES = Object.keys(FACTORIES);
 
 export class DestinationRegistry {
   private readonly loaded = new Map<string, Promise<DestinationConnector>>();
-  constructor(private readonly deps: DestinationDeps) {}
+  private readonly factories: Record<string, DestinationFactory>;
 
-  has(type: string): boolean {
-    return type in FACTORIES;
+  /** `extra` adds connectors by type: the test suite's fake destination with failure knobs. */
+  constructor(
+    private readonly deps: DestinationDeps,
+    extra: Record<string, DestinationFactory> = {},
+  ) {
+    this.factories = { ...FACTORIES, ...extra };
   }
 
   get(type: string): Promise<DestinationConnector> {
-    const factory = FACTORIES[type];
+    const factory = this.factories[type];
     if (!factory) return Promise.reject(new Error(`unknown destination type '${type}'`));
     let connector = this.loaded.get(type);
     if (!connector) {

