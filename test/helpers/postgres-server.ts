@@ -4,6 +4,7 @@
  * port with trust auth. Postgres refuses to run as root, so as root it runs as the `postgres` user.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,9 +77,11 @@ export async function startPostgres(port: number): Promise<PostgresServer> {
   return {
     url,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGINT');
-        await new Promise((r) => child.once('exit', r));
+      // pg_ctl waits until the postmaster is gone; the child wait below is bounded either way.
+      const stopCmd = asUser(path.join(bin, 'pg_ctl'), ['-D', dataDir, 'stop', '-m', 'fast', '-w', '-t', '30']);
+      await run(stopCmd.cmd, stopCmd.args, { timeout: 40_000 }).catch(() => child.kill('SIGKILL'));
+      if (child.exitCode === null && child.signalCode === null) {
+        await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5_000).unref())]);
       }
       rmSync(dir, { recursive: true, force: true });
     },
