@@ -6,6 +6,8 @@ const ERRNO_TABLE: Record<string, { kind: ErrorKind; message: string }> = {
   EPERM: { kind: 'config', message: 'operation not permitted in the destination directory; check its ownership and mode' },
   EROFS: { kind: 'config', message: 'the destination directory is on a read-only file system' },
   ENOTDIR: { kind: 'config', message: 'a part of the destination path is a file, not a directory' },
+  // mkdir -p on a path whose last part exists as a file.
+  EEXIST: { kind: 'config', message: 'a part of the destination path is a file, not a directory' },
   EISDIR: { kind: 'config', message: 'the destination file name is taken by a directory' },
   ENAMETOOLONG: { kind: 'config', message: 'the destination path is too long for the file system' },
   ENOSPC: { kind: 'transient', message: 'no space left on the destination volume' },
