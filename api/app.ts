@@ -32,7 +32,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
       const kind = Object.entries(PROBLEM).find(([, p]) => p.status === err.status)?.[0] as keyof typeof PROBLEM | undefined;
       return problemResponse(c, kind ?? 'internal', err.message);
     }
-    deps.log.error('unhandled API error', { method: c.req.method, path: c.req.path, error: (err as Error).message });
+    deps.log.error('unhandled API error', { method: c.req.method, path: c.req.path, error: (err).message });
     return problemResponse(c, 'internal', 'something went wrong on our side; the error has been logged');
   });
   app.notFound((c) => problemResponse(c, 'notFound', `no route for ${c.req.method} ${c.req.path}; see /docs`));

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     threads: settings.duckdbThreads,
     tempDirectory: path.join(settings.stagingDir, '.duckdb-spill'),
   });
-  stops.push(async () => eventStore.close());
+  stops.push(() => Promise.resolve(eventStore.close()));
   await ensureDemoData(store, eventStore, settings.demoRows, log);
 
   const workerConnection = await NativeConnection.connect({ address: temporal.address });

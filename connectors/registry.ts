@@ -13,7 +13,7 @@ export const DESTINATION_CONFIG_SCHEMAS = {
 export type DestinationFactory = (deps: DestinationDeps) => Promise<DestinationConnector>;
 
 const FACTORIES: Record<string, DestinationFactory> = {
-  filesystem: async (deps) => (await import('./destinations/filesystem/index.js')).createFilesystemDestination(deps) as unknown as DestinationConnector,
+  filesystem: async (deps) => (await import('./destinations/filesystem/index.js')).createFilesystemDestination(deps),
 };
 
 export const DESTINATION_TYPES = Object.keys(FACTORIES);

@@ -32,7 +32,7 @@ export async function openPostgres(url: string): Promise<Database> {
         oid === INT8_OID || oid === NUMERIC_OID
           ? (v: string) => Number(v)
           : (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
-    } as pg.CustomTypesConfig,
+    },
   });
   // Fail at start-up, with the server's own message, rather than on the first request.
   const probe = await pool.connect();

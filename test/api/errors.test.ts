@@ -22,7 +22,7 @@ const runBody = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-function expectProblem(res: { status: number; headers: Headers; json: any; text: string }, status: number, type: string) { // eslint-disable-line @typescript-eslint/no-explicit-any
+function expectProblem(res: { status: number; headers: Headers; json: any; text: string }, status: number, type: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   expect(res.json).toMatchObject({ type, status, title: expect.any(String), detail: expect.any(String) });

@@ -42,7 +42,7 @@ it('completes a run whose worker stopped mid-delivery, once another worker start
   const run = await p.waitForRun(started.json.id, p.keyA, 110_000);
   expect(run.status).toBe('Completed');
 
-  const rows = parse(readFileSync(run.files[0].location, 'utf8'), { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(readFileSync(run.files[0].location, 'utf8'), { columns: true });
   const conn = await p.eventStore.connect();
   const expected = Number(
     (

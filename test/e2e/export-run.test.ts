@@ -69,7 +69,7 @@ describe('one-off export end to end', () => {
     const file = run.files[0];
     expect(file.location).toContain(`/tenants/${p.tenantA.id}/reports/`);
     const content = readFileSync(file.location, 'utf8');
-    const parsed = parse(content, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    const parsed = parse<Record<string, string>>(content, { columns: true, skip_empty_lines: true });
     const expected = await sourceRows(p.tenantA.id, w);
     expect(expected.length).toBeGreaterThan(50);
     expect(parsed).toEqual(expected);

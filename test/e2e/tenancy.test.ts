@@ -58,11 +58,11 @@ describe('tenant isolation', () => {
       body: { dataset: 'install_events', format: 'csv', from: daysAgo(5), to: daysAgo(4), destinations: [destinationA] },
     });
     const run = await p.waitForRun(res.json.id, p.keyA);
-    const rows = parse(readFileSync(run.files[0].location, 'utf8'), { columns: true }) as { tenant_id: string }[];
+    const rows = parse<{ tenant_id: string }>(readFileSync(run.files[0].location, 'utf8'), { columns: true });
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((r) => r.tenant_id))).toEqual(new Set([p.tenantA.id]));
     const b = await p.waitForRun(runB.id, p.keyB);
-    const rowsB = parse(readFileSync(b.files[0].location, 'utf8'), { columns: true }) as { tenant_id: string }[];
+    const rowsB = parse<{ tenant_id: string }>(readFileSync(b.files[0].location, 'utf8'), { columns: true });
     expect(new Set(rowsB.map((r) => r.tenant_id))).toEqual(new Set([p.tenantB.id]));
     expect(run.files[0].location).not.toBe(b.files[0].location);
   });

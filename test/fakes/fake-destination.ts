@@ -22,7 +22,7 @@ export const fakeState = { attempts: new Map<string, number>(), delivered: new M
 export function createFakeDestination(): DestinationConnector<z.infer<typeof fakeConfigSchema>> {
   return {
     type: 'fake',
-    configSchema: fakeConfigSchema as unknown as z.ZodType<z.infer<typeof fakeConfigSchema>>,
+    configSchema: fakeConfigSchema,
     secretFields: [],
     capabilities: { formats: ['csv', 'json'], loads: 'files', maxFileBytes: null },
     check: () => Promise.resolve({ ok: true, message: 'fake' }),

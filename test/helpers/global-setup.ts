@@ -47,8 +47,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await connection.close();
 
     const dir = mkdtempSync(path.join(tmpdir(), 'sluice-bundle-'));
-    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+    stops.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
     const bundlePath = path.join(dir, 'workflow-bundle.js');
     writeFileSync(bundlePath, bundle.code);
 

@@ -96,7 +96,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     }
     const res = await app.request(url, { method, headers, body });
     const text = await res.text();
-    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let json: any;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {

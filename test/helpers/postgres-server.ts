@@ -70,7 +70,7 @@ export async function startPostgres(port: number): Promise<PostgresServer> {
       await client.end();
       break;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`postgres did not start: ${(err as Error).message} ${log}`);
+      if (Date.now() > deadline) throw new Error(`postgres did not start: ${(err as Error).message} ${log}`, { cause: err });
       await new Promise((r) => setTimeout(r, 200));
     }
   }
