@@ -58,7 +58,8 @@ export interface Settings {
 export class SettingsError extends Error {}
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (`TEMPORAL_ADDRESS=`) means unset, as in most shells' habits.
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new SettingsError(`invalid environment: ${problems}`);
