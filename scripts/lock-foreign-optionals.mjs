@@ -25,4 +25,4 @@ for (const [path, pkg] of Object.entries(lock.packages)) {
   }
 }
 writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
-console.log(`added ${added} platform-restricted optional entries`);
+process.stdout.write(`added ${added} platform-restricted optional entries\n`);
