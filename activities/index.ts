@@ -3,24 +3,30 @@
  * destination connectors. Built once per worker by `createActivities(deps)`.
  */
 import path from 'node:path';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Store } from '../store/index.js';
 import { systemScope } from '../store/scope.js';
 import type { EventStore } from '../connectors/sources/event-store/index.js';
 import type { DestinationRegistry } from '../connectors/registry.js';
 import { findDataset } from '../datasets/catalog.js';
-import { CSV_TIMESTAMP_FORMAT, countQuery, rowsQuery, timeSeriesQuery } from '../datasets/sql.js';
+import type { DatasetDefinition } from '../datasets/types.js';
+import { type BoundQuery, type Selection, TIMESTAMP_FORMAT, countQuery, firstEventQuery, recordsQuery, rowsQuery, timeSeriesQuery } from '../datasets/sql.js';
+import { partitionsOf } from '../datasets/partitions.js';
+import { fileExtension, pathTokenValues, renderPathTemplate } from '../datasets/path-template.js';
 import { sha256File } from '../platform/files.js';
+import { gzipFile } from '../platform/parallel-gzip.js';
 import { deliveryKey } from '../platform/delivery-key.js';
 import type { Logger } from '../platform/logger.js';
 import { FAILURE_TYPE } from '../workflows/failures.js';
 import type {
   DeliverInput,
   DeliveryOutcome,
+  ExportSpec,
   FinishRunInput,
   MaterializeInput,
-  OutputFormat,
+  MaterializeResult,
   StagedFileRef,
 } from '../workflows/definitions.js';
 import { connectorContext, withHeartbeats } from './context.js';
@@ -32,15 +38,51 @@ export interface ActivityDeps {
   destinations: DestinationRegistry;
   stagingDir: string;
   log: Logger;
+  /** gzip level for compressed csv/json/jsonl (1 fastest .. 9 smallest). */
+  gzipLevel?: number;
 }
 
-const COPY_OPTIONS: Record<OutputFormat, string> = {
-  csv: `FORMAT csv, HEADER true, TIMESTAMPFORMAT '${CSV_TIMESTAMP_FORMAT}'`,
-  json: 'FORMAT json',
-};
+const PARQUET_CODEC = { none: 'snappy', gzip: 'gzip', zstd: 'zstd' } as const;
 
-export const objectKeyFor = (input: { runId: string; dataset: string; window: { from: string; to: string } }, format: OutputFormat): string =>
-  `${input.dataset}/${input.runId}/${input.dataset}_${input.window.from}_${input.window.to}.${format}`;
+/** The query and DuckDB COPY options that produce one partition's file in the spec's format. */
+function copyPlan(dataset: DatasetDefinition, sel: Selection, spec: ExportSpec): { query: BoundQuery; options: string; rowsFromCopy: boolean } {
+  const textCompression = spec.compression === 'zstd' ? 'zstd' : 'none';
+  switch (spec.format) {
+    case 'csv':
+      return { query: rowsQuery(sel), options: `FORMAT csv, HEADER true, TIMESTAMPFORMAT '${TIMESTAMP_FORMAT}', COMPRESSION ${textCompression}`, rowsFromCopy: true };
+    case 'jsonl':
+      return { query: recordsQuery(sel), options: `FORMAT json, TIMESTAMPFORMAT '${TIMESTAMP_FORMAT}', COMPRESSION ${textCompression}`, rowsFromCopy: true };
+    case 'parquet':
+      return { query: rowsQuery(sel), options: `FORMAT parquet, COMPRESSION ${PARQUET_CODEC[spec.compression]}`, rowsFromCopy: true };
+    case 'json':
+      return { query: timeSeriesQuery(sel, spec.granularity, spec.dimension), options: `FORMAT json, COMPRESSION ${textCompression}`, rowsFromCopy: false };
+  }
+  void dataset;
+}
+
+/** A 16-hex id for a file that stays the same when the same export, window and partition is delivered again. */
+export function stableFileId(exportOrRunId: string, window: { from: string; to: string }, partitionKey: string): string {
+  return createHash('sha256').update(`${exportOrRunId}|${window.from}|${window.to}|${partitionKey}`).digest('hex').slice(0, 16);
+}
+
+export function objectKeyFor(input: DeliverInput, dataset: DatasetDefinition): string {
+  const partitions = partitionsOf(input.window, input.spec.partitioning);
+  return renderPathTemplate(
+    input.spec.pathTemplate,
+    pathTokenValues({
+      dataset: dataset.id,
+      aggregation: dataset.aggregation,
+      period: input.file.period,
+      partitionKey: input.file.partitionKey,
+      partitionIndex: Math.max(0, partitions.findIndex((p) => p.key === input.file.partitionKey)),
+      requestedAt: input.requestedAt,
+      firstEventTime: input.file.firstEventTime,
+      runId: input.runId,
+      uniqueId: stableFileId(input.exportId ?? input.runId, input.window, input.file.partitionKey),
+      extension: input.file.extension,
+    }),
+  );
+}
 
 export function createActivities(deps: ActivityDeps) {
   const { store, eventStore, destinations, log } = deps;
@@ -51,33 +93,76 @@ export function createActivities(deps: ActivityDeps) {
       await store.runs.markProcessing(runId);
     },
 
-    /** Writes the window's rows (or its time series) to a staged file with one DuckDB COPY. */
-    async materializePartition(input: MaterializeInput): Promise<StagedFileRef> {
+    /**
+     * Writes each partition of the window to a staged file with one DuckDB COPY (plus parallel gzip where
+     * asked). A partition finished by an earlier attempt is kept (its description sits beside it), so a
+     * retried attempt resumes where the last one stopped.
+     */
+    async materializeExport(input: MaterializeInput): Promise<MaterializeResult> {
       const dataset = findDataset(input.dataset);
       if (!dataset) throw ApplicationFailure.nonRetryable(`unknown dataset '${input.dataset}'`, FAILURE_TYPE.InvalidRequest);
       const ctx = connectorContext(log);
       const dir = runStagingDir(input.runId);
       await mkdir(dir, { recursive: true });
-      const target = path.join(dir, `${input.partitionKey}.${input.format}`);
-      const partial = `${target}.partial`;
-      const rows = await withHeartbeats(async () => {
-        try {
-          if (input.format === 'csv') {
-            return await eventStore.copyTo(rowsQuery(dataset, input.window, input.tenantId), partial, COPY_OPTIONS.csv, ctx.signal);
+      const { spec } = input;
+      const extension = fileExtension(spec.format, spec.compression);
+      const wanted = input.partitionKeys ? new Set(input.partitionKeys) : undefined;
+      const partitions = partitionsOf(input.window, spec.partitioning).filter((p) => !wanted || wanted.has(p.key));
+      const files: StagedFileRef[] = [];
+      let done = 0;
+      await withHeartbeats(
+        async () => {
+          for (const partition of partitions) {
+            const target = path.join(dir, `${partition.key}.${extension}`);
+            const described = `${target}.ref.json`;
+            const previous = await readFile(described, 'utf8').then((t) => JSON.parse(t) as StagedFileRef, () => undefined);
+            if (previous && (await stat(target).then((s) => s.size === previous.bytes, () => false))) {
+              files.push(previous);
+              done++;
+              continue;
+            }
+            const sel: Selection = { dataset, window: partition.period, tenantId: input.tenantId, filters: spec.filters };
+            const plan = copyPlan(dataset, sel, spec);
+            const partial = `${target}.partial`;
+            const plain = spec.compression === 'gzip' && spec.format !== 'parquet' ? `${partial}.plain` : partial;
+            let rows: number;
+            try {
+              const copied = await eventStore.copyTo(plan.query, plain, plan.options, ctx.signal);
+              rows = plan.rowsFromCopy ? copied : await eventStore.count(countQuery(sel));
+              if (plain !== partial) {
+                await gzipFile(plain, partial, { level: deps.gzipLevel ?? 6, signal: ctx.signal });
+                await rm(plain, { force: true });
+              }
+            } catch (err) {
+              await Promise.all([rm(partial, { force: true }), rm(plain, { force: true })]);
+              if (ctx.signal.aborted) throw err;
+              throw ApplicationFailure.retryable(`reading ${dataset.id} failed: ${(err as Error).message}`, FAILURE_TYPE.SourceUnavailable);
+            }
+            const firstEventTime = rows > 0 ? ((await eventStore.scalar(firstEventQuery(sel))) as string | null) : null;
+            await rename(partial, target);
+            const { size } = await stat(target);
+            const ref: StagedFileRef = {
+              path: target,
+              partitionKey: partition.key,
+              period: partition.period,
+              format: spec.format,
+              compression: spec.format === 'parquet' ? 'none' : spec.compression,
+              extension,
+              rows,
+              bytes: size,
+              sha256: await sha256File(target),
+              firstEventTime,
+            };
+            await writeFile(described, JSON.stringify(ref));
+            files.push(ref);
+            done++;
           }
-          await eventStore.copyTo(timeSeriesQuery(dataset, input.window, input.tenantId), partial, COPY_OPTIONS.json, ctx.signal);
-          return await eventStore.count(countQuery(dataset, input.window, input.tenantId));
-        } catch (err) {
-          await rm(partial, { force: true });
-          if (ctx.signal.aborted) throw err;
-          throw ApplicationFailure.retryable(`reading ${dataset.id} failed: ${(err as Error).message}`, FAILURE_TYPE.SourceUnavailable);
-        }
-      });
-      await rename(partial, target);
-      const { size } = await stat(target);
-      const sha256 = await sha256File(target);
-      ctx.log.info('materialized', { runId: input.runId, rows, bytes: size });
-      return { path: target, format: input.format, rows, bytes: size, sha256 };
+        },
+        () => ({ partitionsDone: done, partitions: partitions.length }),
+      );
+      const rows = files.reduce((sum, f) => sum + f.rows, 0);
+      ctx.log.info('materialized', { runId: input.runId, files: files.length, rows });
+      return { files, rows };
     },
 
     /** Delivers one staged file to one destination under its delivery key, recording the attempt in the ledger. */
@@ -101,11 +186,14 @@ export function createActivities(deps: ActivityDeps) {
           FAILURE_TYPE.DestinationConfig,
         );
       }
+      const dataset = findDataset(input.dataset);
+      if (!dataset) throw ApplicationFailure.nonRetryable(`unknown dataset '${input.dataset}'`, FAILURE_TYPE.InvalidRequest);
+      const partitionKey = input.file.partitionKey;
       const unit = {
         runId: input.runId,
-        partitionKey: input.partitionKey,
+        partitionKey,
         destinationId: destination.id,
-        deliveryKey: deliveryKey({ ...input, destinationId: destination.id }),
+        deliveryKey: deliveryKey({ exportId: input.exportId, runId: input.runId, window: input.window, partitionKey, destinationId: destination.id }),
       };
       await store.ledger.beginAttempt(unit);
       const ctx = connectorContext(log);
@@ -113,7 +201,7 @@ export function createActivities(deps: ActivityDeps) {
         const receipt = await withHeartbeats(() =>
           connector.deliver(
             config.data,
-            { file: input.file, objectKey: objectKeyFor(input, input.file.format), deliveryKey: unit.deliveryKey, tenantId: input.tenantId },
+            { file: input.file, objectKey: objectKeyFor(input, dataset), deliveryKey: unit.deliveryKey, tenantId: destination.tenantId },
             ctx,
           ),
         );
@@ -121,16 +209,16 @@ export function createActivities(deps: ActivityDeps) {
         await store.runs.recordArtifact({
           runId: input.runId,
           destinationId: destination.id,
-          partitionKey: input.partitionKey,
+          partitionKey,
           objectKey: receipt.objectKey,
           location: receipt.location,
-          format: input.file.format,
+          format: input.file.extension,
           rows: receipt.rows,
           bytes: receipt.bytes,
           sha256: receipt.sha256,
           expiresAt: null,
         });
-        return { destinationId: destination.id, partitionKey: input.partitionKey, location: receipt.location, rows: receipt.rows, bytes: receipt.bytes, sha256: receipt.sha256 };
+        return { destinationId: destination.id, partitionKey, location: receipt.location, rows: receipt.rows, bytes: receipt.bytes, sha256: receipt.sha256 };
       } catch (err) {
         const failure = toFailure(err, `delivery to ${destination.type} destination '${destination.name}' (${destination.id})`);
         await store.ledger.markFailed(unit, failure instanceof Error ? failure.message : String(failure));

@@ -7,7 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { ALL_TENANTS, SEARCH_ATTRIBUTES } from '../temporal.config.js';
 import type { Run } from '../store/runs.js';
 import type { Destination } from '../store/destinations.js';
-import type { ExportRunInput, OutputFormat } from '../workflows/definitions.js';
+import type { ExportRunInput } from '../workflows/definitions.js';
 
 const KEYS = {
   tenant: defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenant.name, 'KEYWORD'),
@@ -30,8 +30,9 @@ export function temporalRunLauncher(client: Client, taskQueue: string): RunLaunc
         tenantId: run.tenantId,
         exportId: run.exportId,
         dataset: run.dataset,
-        format: run.format as OutputFormat,
+        spec: run.settings,
         window: run.window,
+        requestedAt: run.requestedAt.toISOString(),
         destinations: destinations.map((d) => ({ id: d.id, type: d.type })),
       };
       try {

@@ -72,6 +72,17 @@ export const runSchema = z
     status: z.enum(['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled', 'Expired']),
     dataset: z.string(),
     format: z.string(),
+    settings: z
+      .object({
+        format: z.string(),
+        compression: z.string(),
+        granularity: z.string(),
+        dimension: z.string().nullable(),
+        partitioning: z.string(),
+        pathTemplate: z.string(),
+        filters: z.record(z.string(), z.array(z.string())),
+      })
+      .openapi('RunSettings'),
     window: z.object({ from: z.string(), to: z.string() }),
     tenantId: z.string().nullable(),
     destinationIds: z.array(z.string()),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../platform/logger.js';
 
-export const OUTPUT_FORMAT = { csv: 'csv', json: 'json' } as const;
+export const OUTPUT_FORMAT = { csv: 'csv', json: 'json', jsonl: 'jsonl', parquet: 'parquet' } as const;
 export type OutputFormat = (typeof OUTPUT_FORMAT)[keyof typeof OUTPUT_FORMAT];
 
 /**
@@ -31,7 +31,7 @@ export interface DeliveryRequest {
   objectKey: string;
   /** Hash of export, window, partition, destination and spec version: same key, same delivery. */
   deliveryKey: string;
-  /** Tenant that owns the run, or null for an admin export across tenants. */
+  /** Tenant that owns the destination, or null for an admin's destination. */
   tenantId: string | null;
 }
 

@@ -24,6 +24,12 @@ export const installEvents = {
     { name: 'packages', sql: 'count(DISTINCT package_id)', description: 'Distinct packages installed in the period.' },
     { name: 'regions', sql: 'count(DISTINCT tenant_region)', description: 'Distinct customer regions in the period.' },
   ],
+  dimensions: ['package_id', 'version', 'tenant_region'],
+  filters: [
+    { name: 'packageIds', column: 'package_id', description: 'Only these packages.' },
+    { name: 'regions', column: 'tenant_region', description: 'Only these customer regions.' },
+  ],
+  aggregation: 'install',
 } as const satisfies DatasetDefinition;
 
 /**

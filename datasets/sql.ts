@@ -1,10 +1,11 @@
 /**
  * The DuckDB SQL that shapes a dataset for export. Windows are whole UTC days, both ends inclusive:
- * `[from 00:00, to + 1 day 00:00)`. Every caller-supplied value is a bound parameter, never spliced into SQL;
- * only identifiers from the built-in dataset definitions are.
+ * `[from 00:00, to + 1 day 00:00)`. Every caller-supplied value (dates, tenant, filter values) is a bound
+ * parameter, never spliced into SQL; only identifiers from the built-in dataset definitions are.
  */
 import type { DatasetDefinition } from './types.js';
 import { quoteIdent } from './catalog.js';
+import type { Granularity } from '../workflows/definitions.js';
 
 export interface ExportWindow {
   /** YYYY-MM-DD, inclusive. */
@@ -15,58 +16,118 @@ export interface ExportWindow {
 
 export interface BoundQuery {
   sql: string;
-  params: Record<string, string>;
+  params: Record<string, string | string[]>;
+  /** DuckDB types for list parameters. */
+  listParams: string[];
 }
 
-/** CSV timestamps: ISO 8601 in UTC, which every spreadsheet and loader reads. */
-export const CSV_TIMESTAMP_FORMAT = '%Y-%m-%dT%H:%M:%SZ';
-
-function whereClause(dataset: DatasetDefinition, tenantId: string | null): string {
-  const time = quoteIdent(dataset.timeColumn);
-  let where = `${time} >= $from::DATE AND ${time} < $to::DATE + 1`;
-  if (tenantId !== null) where += ` AND ${quoteIdent(dataset.tenantColumn)} = $tenant`;
-  return where;
+export interface Selection {
+  dataset: DatasetDefinition;
+  window: ExportWindow;
+  /** Tenant whose rows are selected; null selects every tenant (admin). */
+  tenantId: string | null;
+  filters?: Record<string, string[]>;
 }
 
-function bind(window: ExportWindow, tenantId: string | null): Record<string, string> {
-  return tenantId === null ? { from: window.from, to: window.to } : { from: window.from, to: window.to, tenant: tenantId };
+/** Timestamps in CSV and JSON: ISO 8601 in UTC, which every spreadsheet and loader reads. */
+export const TIMESTAMP_FORMAT = '%Y-%m-%dT%H:%M:%SZ';
+
+function where(s: Selection): { clause: string; params: Record<string, string | string[]>; listParams: string[] } {
+  const time = quoteIdent(s.dataset.timeColumn);
+  const params: Record<string, string | string[]> = { from: s.window.from, to: s.window.to };
+  const listParams: string[] = [];
+  let clause = `${time} >= $from::DATE AND ${time} < $to::DATE + 1`;
+  if (s.tenantId !== null && s.dataset.tenantColumn) {
+    clause += ` AND ${quoteIdent(s.dataset.tenantColumn)} = $tenant`;
+    params.tenant = s.tenantId;
+  }
+  for (const [name, values] of Object.entries(s.filters ?? {})) {
+    const filter = s.dataset.filters.find((f) => f.name === name);
+    if (!filter) throw new Error(`dataset ${s.dataset.id} has no filter '${name}'`);
+    const param = `f_${name.replace(/\W/g, '_')}`;
+    clause += ` AND list_contains($${param}, ${quoteIdent(filter.column)}::VARCHAR)`;
+    params[param] = values;
+    listParams.push(param);
+  }
+  return { clause, params, listParams };
 }
+
+const orderBy = (d: DatasetDefinition) => `ORDER BY ${quoteIdent(d.timeColumn)}, ${quoteIdent(d.idColumn)}`;
 
 /** Raw rows in a stable order (time, then id), so re-running a window yields the same bytes. */
-export function rowsQuery(dataset: DatasetDefinition, window: ExportWindow, tenantId: string | null): BoundQuery {
-  const cols = dataset.columns.map((c) => quoteIdent(c.name)).join(', ');
+export function rowsQuery(s: Selection): BoundQuery {
+  const w = where(s);
+  const cols = s.dataset.columns.map((c) => quoteIdent(c.name)).join(', ');
+  return { sql: `SELECT ${cols} FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause} ${orderBy(s.dataset)}`, params: w.params, listParams: w.listParams };
+}
+
+/** One record per row for JSON Lines: nested where the dataset is nested, its columns otherwise. */
+export function recordsQuery(s: Selection): BoundQuery {
+  if (!s.dataset.recordSelect) return rowsQuery(s);
+  const w = where(s);
   return {
-    sql: `SELECT ${cols} FROM ${quoteIdent(dataset.table)} WHERE ${whereClause(dataset, tenantId)}
-          ORDER BY ${quoteIdent(dataset.timeColumn)}, ${quoteIdent(dataset.idColumn)}`,
-    params: bind(window, tenantId),
+    sql: `SELECT ${s.dataset.recordSelect} FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause} ${orderBy(s.dataset)}`,
+    params: w.params,
+    listParams: w.listParams,
   };
 }
 
-export function countQuery(dataset: DatasetDefinition, window: ExportWindow, tenantId: string | null): BoundQuery {
+export function countQuery(s: Selection): BoundQuery {
+  const w = where(s);
+  return { sql: `SELECT count(*)::BIGINT AS n FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`, params: w.params, listParams: w.listParams };
+}
+
+export function firstEventQuery(s: Selection): BoundQuery {
+  const w = where(s);
   return {
-    sql: `SELECT count(*)::BIGINT AS n FROM ${quoteIdent(dataset.table)} WHERE ${whereClause(dataset, tenantId)}`,
-    params: bind(window, tenantId),
+    sql: `SELECT strftime(min(${quoteIdent(s.dataset.timeColumn)})::TIMESTAMP, '${TIMESTAMP_FORMAT}') FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`,
+    params: w.params,
+    listParams: w.listParams,
   };
 }
 
 /**
  * The aggregated JSON time series (seed 000): one document
- * `{dataset, granularity, from, to, series: [{period, metrics}]}` with one entry per day of the window,
- * days without rows included with zero-valued metrics.
+ * `{dataset, granularity, from, to, dimension?, series: [{period, periodEnd, [dimension], metrics}]}`.
+ * Periods are days, ISO weeks (Monday to Sunday) or calendar months, labelled by their first day and
+ * clipped to the window. Without a dimension every period of the window is present, zero-filled; with one,
+ * each (period, value) that has rows.
  */
-export function timeSeriesQuery(dataset: DatasetDefinition, window: ExportWindow, tenantId: string | null): BoundQuery {
-  const metricCols = dataset.metrics.map((m) => `${m.sql} AS ${quoteIdent(m.name)}`).join(', ');
-  const metricStruct = dataset.metrics.map((m) => `${quoteIdent(m.name)}: coalesce(a.${quoteIdent(m.name)}, 0)`).join(', ');
+export function timeSeriesQuery(s: Selection, granularity: Granularity, dimension: string | null): BoundQuery {
+  const d = s.dataset;
+  const w = where(s);
+  const time = quoteIdent(d.timeColumn);
+  const metricCols = d.metrics.map((m) => `${m.sql} AS ${quoteIdent(m.name)}`).join(', ');
+  const metricStruct = (prefix: string, zero: boolean) =>
+    d.metrics.map((m) => `${quoteIdent(m.name)}: ${zero ? `coalesce(${prefix}${quoteIdent(m.name)}, 0)` : `${prefix}${quoteIdent(m.name)}`}`).join(', ');
+  const bucket = `date_trunc('${granularity}', ${time})::DATE`;
+  const periodEnd = (col: string) =>
+    `strftime(least($to::DATE, (${col} + INTERVAL 1 ${granularity})::DATE - 1), '%Y-%m-%d')`;
+  const periodStart = (col: string) => `strftime(greatest($from::DATE, ${col}), '%Y-%m-%d')`;
+  const header = `SELECT $dataset AS dataset, '${granularity}' AS granularity, $from AS "from", $to AS "to"`;
+  const params = { ...w.params, dataset: d.id };
+  if (!dimension) {
+    return {
+      sql: `WITH periods AS (
+              SELECT p::DATE AS period FROM range(date_trunc('${granularity}', $from::DATE), $to::DATE + 1, INTERVAL 1 ${granularity}) t(p)
+            ), agg AS (
+              SELECT ${bucket} AS period, ${metricCols} FROM ${quoteIdent(d.table)} WHERE ${w.clause} GROUP BY 1
+            )
+            ${header}, list({period: ${periodStart('p.period')}, periodEnd: ${periodEnd('p.period')}, metrics: {${metricStruct('a.', true)}}} ORDER BY p.period) AS series
+            FROM periods p LEFT JOIN agg a USING (period)`,
+      params,
+      listParams: w.listParams,
+    };
+  }
+  const dim = quoteIdent(dimension);
   return {
-    sql: `WITH periods AS (
-            SELECT d::DATE AS period FROM range($from::DATE, $to::DATE + 1, INTERVAL 1 DAY) t(d)
-          ), agg AS (
-            SELECT ${quoteIdent(dataset.timeColumn)}::DATE AS period, ${metricCols}
-            FROM ${quoteIdent(dataset.table)} WHERE ${whereClause(dataset, tenantId)} GROUP BY 1
+    sql: `WITH agg AS (
+            SELECT ${bucket} AS period, ${dim}::VARCHAR AS dim, ${metricCols} FROM ${quoteIdent(d.table)} WHERE ${w.clause} GROUP BY 1, 2
           )
-          SELECT $dataset AS dataset, 'day' AS granularity, $from AS "from", $to AS "to",
-            list({period: strftime(p.period, '%Y-%m-%d'), metrics: {${metricStruct}}} ORDER BY p.period) AS series
-          FROM periods p LEFT JOIN agg a USING (period)`,
-    params: { ...bind(window, tenantId), dataset: dataset.id },
+          ${header}, $dimension AS dimension,
+            coalesce(list({period: ${periodStart('period')}, periodEnd: ${periodEnd('period')}, ${dim}: dim, metrics: {${metricStruct('', false)}}} ORDER BY period, dim), []) AS series
+          FROM agg`,
+    params: { ...params, dimension },
+    listParams: w.listParams,
   };
 }

@@ -1,5 +1,6 @@
-/** What a dataset is: its columns, who may read it, how its rows are filtered by tenant and time, and
- * which metrics its aggregated JSON time series carries. The SQL that shapes it lives in datasets/sql.ts. */
+/** What a dataset is: its columns, who may read it, how its rows are filtered by tenant, time and declared
+ * filters, and which metrics and dimensions its aggregated JSON time series carries. The SQL that shapes it
+ * lives in datasets/sql.ts. */
 
 export const DATASET_VISIBILITY = { tenant: 'tenant', admin: 'admin' } as const;
 export type DatasetVisibility = (typeof DATASET_VISIBILITY)[keyof typeof DATASET_VISIBILITY];
@@ -18,6 +19,14 @@ export interface DatasetMetric {
   description: string;
 }
 
+export interface DatasetFilter {
+  /** Name in requests, e.g. `customerIDs`. */
+  name: string;
+  /** Column compared for equality with any of the given values. */
+  column: string;
+  description: string;
+}
+
 export interface DatasetDefinition {
   id: string;
   title: string;
@@ -27,9 +36,22 @@ export interface DatasetDefinition {
   visibility: DatasetVisibility;
   table: string;
   columns: readonly DatasetColumn[];
-  tenantColumn: string;
+  /** Column holding the owning tenant; null for platform-wide (admin-only) datasets. */
+  tenantColumn: string | null;
   timeColumn: string;
-  /** Column that identifies a record, for de-duplication and manifests. */
+  /** Column that identifies a record, for ordering, de-duplication and manifests. */
   idColumn: string;
   metrics: readonly DatasetMetric[];
+  /** Columns the JSON time series may be grouped by. */
+  dimensions: readonly string[];
+  filters: readonly DatasetFilter[];
+  /** Name used in file names by the `{aggregation}` token (seed 002), e.g. `interaction`. */
+  aggregation: string;
+  /**
+   * SELECT list building one nested record per row for JSON Lines, where the dataset is nested (seed 003);
+   * flat datasets export their columns as they are.
+   */
+  recordSelect?: string;
+  /** Coded values and their meanings, per column (seed 002). */
+  codes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }

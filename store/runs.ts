@@ -1,4 +1,5 @@
 import type { Queryable } from './database.js';
+import type { ExportSpec } from '../workflows/definitions.js';
 import { newId } from './ids.js';
 import { type Scope, tenantClause } from './scope.js';
 
@@ -20,10 +21,8 @@ export interface RunError {
   message: string;
 }
 
-export interface RunSettings {
-  format: string;
-  filters: Record<string, unknown>;
-}
+/** The export shape a run was started with (workflows/definitions.ts ExportSpec). */
+export type RunSettings = ExportSpec;
 
 export interface Run {
   id: string;

@@ -1,7 +1,26 @@
 /** Inputs, outputs, queries and activity contracts of the export workflows. Types and constants only. */
 import { defineQuery } from '@temporalio/workflow';
 
-export type OutputFormat = 'csv' | 'json';
+export type OutputFormat = 'csv' | 'json' | 'jsonl' | 'parquet';
+export type Compression = 'none' | 'gzip' | 'zstd';
+export type Granularity = 'day' | 'week' | 'month';
+export type Partitioning = 'none' | 'day' | 'month';
+
+/** How a run shapes its files: everything but the dataset and the window. */
+export interface ExportSpec {
+  format: OutputFormat;
+  compression: Compression;
+  /** Period of the aggregated JSON time series. */
+  granularity: Granularity;
+  /** Optional dimension the JSON time series is grouped by (e.g. department). */
+  dimension: string | null;
+  /** One file for the window, or one per UTC day or calendar month. */
+  partitioning: Partitioning;
+  /** Object key template (see datasets/path-template.ts); already validated. */
+  pathTemplate: string;
+  /** Declared dataset filters: name -> accepted values. */
+  filters: Record<string, string[]>;
+}
 
 export interface ExportWindow {
   from: string;
@@ -18,9 +37,11 @@ export interface ExportRunInput {
   tenantId: string | null;
   exportId: string | null;
   dataset: string;
-  format: OutputFormat;
+  spec: ExportSpec;
   window: ExportWindow;
   destinations: DestinationRef[];
+  /** When the run was requested (ISO 8601); file-name time tokens use it, never the wall clock. */
+  requestedAt: string;
 }
 
 export interface RunErrorInfo {
@@ -40,19 +61,34 @@ export interface ExportRunResult {
 /** A staged file reference: what crosses activity boundaries instead of rows. */
 export interface StagedFileRef {
   path: string;
+  partitionKey: string;
+  /** The days this file covers, inclusive. */
+  period: ExportWindow;
   format: OutputFormat;
+  compression: Compression;
+  /** File name suffix: csv, csv.gz, jsonl.zst, parquet... */
+  extension: string;
   rows: number;
   bytes: number;
   sha256: string;
+  /** Earliest event time in the file (ISO 8601), when the dataset has rows in it. */
+  firstEventTime: string | null;
 }
 
 export interface MaterializeInput {
   runId: string;
   tenantId: string | null;
   dataset: string;
-  format: OutputFormat;
+  spec: ExportSpec;
   window: ExportWindow;
-  partitionKey: string;
+  /** Only these partitions (a re-stage after a lost file); all when omitted. */
+  partitionKeys?: string[];
+}
+
+export interface MaterializeResult {
+  files: StagedFileRef[];
+  /** Source rows across all files. */
+  rows: number;
 }
 
 export interface DeliverInput {
@@ -60,8 +96,9 @@ export interface DeliverInput {
   exportId: string | null;
   tenantId: string | null;
   dataset: string;
+  spec: ExportSpec;
   window: ExportWindow;
-  partitionKey: string;
+  requestedAt: string;
   destinationId: string;
   file: StagedFileRef;
 }
@@ -96,10 +133,8 @@ export type RunStage = (typeof RUN_STAGE)[keyof typeof RUN_STAGE];
 export interface RunProgress {
   stage: RunStage;
   partitions: number;
+  rows: number;
   deliveries: { destinationId: string; partitionKey: string; state: 'pending' | 'delivered' | 'failed' }[];
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
-
-/** The whole partition when a run makes one file for its window. */
-export const WHOLE_WINDOW_PARTITION = 'window';

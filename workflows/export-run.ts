@@ -14,7 +14,6 @@ import {
   type RunErrorInfo,
   type RunProgress,
   type StagedFileRef,
-  WHOLE_WINDOW_PARTITION,
   progressQuery,
 } from './definitions.js';
 import { FAILURE_TYPE } from './failures.js';
@@ -24,32 +23,35 @@ const dataMovement = proxyActivities<ExportActivities>(ACTIVITY_PROFILES.dataMov
 
 /** How often a delivery may ask for the staged file to be made again before the run gives up. */
 const MAX_RESTAGES = 2;
+/** Deliveries (partition x destination) in flight at once. */
+const MAX_PARALLEL_DELIVERIES = 8;
 
 export async function exportRun(input: ExportRunInput): Promise<ExportRunResult> {
-  const partitionKey = WHOLE_WINDOW_PARTITION;
-  const progress: RunProgress = {
-    stage: 'pending',
-    partitions: 1,
-    deliveries: input.destinations.map((d) => ({ destinationId: d.id, partitionKey, state: 'pending' })),
-  };
+  const progress: RunProgress = { stage: 'pending', partitions: 0, rows: 0, deliveries: [] };
   setHandler(progressQuery, () => progress);
 
   await bookkeeping.beginRun({ runId: input.runId });
   try {
     progress.stage = 'materializing';
-    const materialize = () =>
-      dataMovement.materializePartition({
+    const materialize = (partitionKeys?: string[]) =>
+      dataMovement.materializeExport({
         runId: input.runId,
         tenantId: input.tenantId,
         dataset: input.dataset,
-        format: input.format,
+        spec: input.spec,
         window: input.window,
-        partitionKey,
+        ...(partitionKeys ? { partitionKeys } : {}),
       });
-    let file = await materialize();
+    const staged = await materialize();
+    progress.partitions = staged.files.length;
+    progress.rows = staged.rows;
+    progress.deliveries = staged.files.flatMap((f) =>
+      input.destinations.map((d) => ({ destinationId: d.id, partitionKey: f.partitionKey, state: 'pending' as const })),
+    );
 
     progress.stage = 'delivering';
-    const deliverTo = async (destination: DestinationRef): Promise<DeliveryOutcome> => {
+    const files = new Map(staged.files.map((f) => [f.partitionKey, f]));
+    const deliverUnit = async (partitionKey: string, destination: DestinationRef): Promise<DeliveryOutcome> => {
       for (let restage = 0; ; restage++) {
         try {
           const outcome = await dataMovement.deliverPartition({
@@ -57,35 +59,39 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
             exportId: input.exportId,
             tenantId: input.tenantId,
             dataset: input.dataset,
+            spec: input.spec,
             window: input.window,
-            partitionKey,
+            requestedAt: input.requestedAt,
             destinationId: destination.id,
-            file,
+            file: files.get(partitionKey)!,
           });
-          markDelivery(progress, destination.id, 'delivered');
+          markDelivery(progress, destination.id, partitionKey, 'delivered');
           return outcome;
         } catch (err) {
           if (restage < MAX_RESTAGES && failureType(err) === FAILURE_TYPE.StagedFileMissing) {
-            file = await materialize();
+            const again = await materialize([partitionKey]);
+            for (const f of again.files) files.set(f.partitionKey, f);
             continue;
           }
-          markDelivery(progress, destination.id, 'failed');
+          markDelivery(progress, destination.id, partitionKey, 'failed');
           throw err;
         }
       }
     };
-    const settled = await Promise.allSettled(input.destinations.map(deliverTo));
+    const units = staged.files.flatMap((f) => input.destinations.map((d) => () => deliverUnit(f.partitionKey, d)));
+    const settled = await settleWithConcurrency(units, MAX_PARALLEL_DELIVERIES);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const outcomes = settled.map((s) => (s as PromiseFulfilledResult<DeliveryOutcome>).value);
-    reconcile(file, outcomes);
+    reconcile(files, outcomes);
 
     progress.stage = 'finishing';
-    const bytes = outcomes.reduce((sum, o) => sum + o.bytes, 0);
-    await bookkeeping.finishRun({ runId: input.runId, status: 'Completed', rows: file.rows, bytes, files: outcomes.length, error: null });
+    const bytes = staged.files.reduce((sum, f) => sum + f.bytes, 0);
+    const result = { rows: staged.rows, bytes, files: staged.files.length };
+    await bookkeeping.finishRun({ runId: input.runId, status: 'Completed', ...result, error: null });
     await bookkeeping.removeStagedFiles({ runId: input.runId });
     progress.stage = 'done';
-    return { runId: input.runId, status: 'Completed', rows: file.rows, bytes, files: outcomes.length, error: null };
+    return { runId: input.runId, status: 'Completed', ...result, error: null };
   } catch (err) {
     const error = describeFailure(err);
     progress.stage = 'finishing';
@@ -97,13 +103,32 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
   }
 }
 
-function markDelivery(progress: RunProgress, destinationId: string, state: 'delivered' | 'failed'): void {
-  for (const d of progress.deliveries) if (d.destinationId === destinationId) d.state = state;
+/** Runs `tasks` with at most `limit` in flight, in order; deterministic, so safe in workflow code. */
+async function settleWithConcurrency<T>(tasks: (() => Promise<T>)[], limit: number): Promise<PromiseSettledResult<T>[]> {
+  const results: PromiseSettledResult<T>[] = new Array<PromiseSettledResult<T>>(tasks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      try {
+        results[i] = { status: 'fulfilled', value: await tasks[i]!() };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  return results;
+}
+
+function markDelivery(progress: RunProgress, destinationId: string, partitionKey: string, state: 'delivered' | 'failed'): void {
+  for (const d of progress.deliveries) if (d.destinationId === destinationId && d.partitionKey === partitionKey) d.state = state;
 }
 
 /** Rows read must equal rows written at every destination, byte for byte the same file. */
-function reconcile(file: StagedFileRef, outcomes: DeliveryOutcome[]): void {
+function reconcile(files: Map<string, StagedFileRef>, outcomes: DeliveryOutcome[]): void {
   for (const o of outcomes) {
+    const file = files.get(o.partitionKey)!;
     if (o.rows !== file.rows || o.sha256 !== file.sha256) {
       throw ApplicationFailure.nonRetryable(
         `reconciliation failed for partition '${o.partitionKey}' at destination ${o.destinationId}: ` +

@@ -3,6 +3,8 @@ import type { Run } from '../../store/runs.js';
 import type { Store } from '../../store/index.js';
 import { findDataset } from '../../datasets/catalog.js';
 import { isoDay, validateWindow } from '../../datasets/window.js';
+import { resolveExportSpec } from '../../datasets/export-spec.js';
+import { MAX_PARTITIONS, partitionsOf } from '../../datasets/partitions.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
 import { ApiProblem, problemResponses } from '../problem.js';
 import { idParam, isoDate, runSchema } from '../schemas.js';
@@ -11,7 +13,21 @@ import { API_KEY_SECURITY } from './security.js';
 const createRunBody = z
   .object({
     dataset: z.string().min(1).openapi({ example: 'install_events' }),
-    format: z.enum(['csv', 'json']).openapi({ description: 'csv: raw rows with a header; json: daily time series of the metrics.' }),
+    format: z.enum(['csv', 'json', 'jsonl', 'parquet']).openapi({
+      description: 'csv: raw rows with a header; json: aggregated time series of the metrics; jsonl: one record per line (nested where the dataset is); parquet.',
+    }),
+    compression: z.enum(['none', 'gzip', 'zstd']).optional().openapi({ description: 'File compression (Parquet: the column codec; none means snappy). Default none.' }),
+    granularity: z.enum(['day', 'week', 'month']).optional().openapi({ description: "json only: period of the series (weeks run Monday to Sunday). Default day." }),
+    dimension: z.string().min(1).optional().openapi({ description: 'json only: group the series by this dimension of the dataset.' }),
+    partitioning: z.enum(['none', 'day', 'month']).optional().openapi({ description: 'One file for the window (none), per UTC day, or per calendar month. Default none.' }),
+    pathTemplate: z.string().min(1).max(500).optional().openapi({
+      description: 'Object key template with {tokens}, or a preset: default, consent-periods (seed 002), podcast-events (seed 003).',
+      example: '{dataset}/{year}/{month}/{dataset}_{period}.{ext}',
+    }),
+    filters: z
+      .record(z.string(), z.array(z.string().max(500)).min(1).max(1000))
+      .optional()
+      .openapi({ description: 'Declared dataset filters (GET /v1/datasets/{id}): name -> accepted values.', example: { regions: ['eu-west-1'] } }),
     from: isoDate.openapi({ description: 'First day, inclusive (UTC).' }),
     to: isoDate.openapi({ description: 'Last day, inclusive (UTC).' }),
     destinations: z.array(z.string().min(1)).min(1).max(20).openapi({ example: ['dst_0123456789abcdef0123'] }),
@@ -32,6 +48,7 @@ async function runView(store: Store, run: Run) {
     status: run.status,
     dataset: run.dataset,
     format: run.format,
+    settings: run.settings,
     window: run.window,
     tenantId: run.tenantId,
     destinationIds: run.destinationIds,
@@ -81,9 +98,13 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
       if (body.tenantId && scope.role !== 'admin') throw new ApiProblem('invalidRequest', 'tenantId: only admin keys choose a tenant; a tenant key always exports its own data');
       if (body.tenantId && !(await store.tenants.get(body.tenantId))) throw new ApiProblem('notFound', `tenant '${body.tenantId}' does not exist`);
 
+      const resolved = resolveExportSpec(dataset, body);
+      if (!resolved.ok) throw new ApiProblem('invalidRequest', `${resolved.path}: ${resolved.message}`, { errors: [{ path: resolved.path, message: resolved.message }] });
       const window = { from: body.from, to: body.to };
       const invalid = validateWindow(window, { retentionMonths: deps.retentionMonths, today: isoDay(now()) });
       if (invalid) throw new ApiProblem('invalidWindow', invalid.detail, { reason: invalid.reason });
+      const partitions = partitionsOf(window, resolved.spec.partitioning).length;
+      if (partitions > MAX_PARTITIONS) throw new ApiProblem('invalidRequest', `partitioning: ${partitions} files is more than ${MAX_PARTITIONS}; partition by month or shorten the range`);
 
       const ids = [...new Set(body.destinations)];
       const destinations = await Promise.all(ids.map((id) => store.destinations.get(scope, id)));
@@ -96,7 +117,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
         dataset: dataset.id,
         format: body.format,
         window,
-        settings: { format: body.format, filters: {} },
+        settings: resolved.spec,
         destinationIds: ids,
         requestedBy: scope.actor,
       });
@@ -105,7 +126,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
         resourceType: 'run',
         resourceId: run.id,
         tenantId,
-        details: { dataset: dataset.id, format: body.format, window, destinations: ids },
+        details: { dataset: dataset.id, spec: resolved.spec, window, destinations: ids },
       });
       try {
         await launcher.start(run, destinations.filter((d) => d !== undefined));

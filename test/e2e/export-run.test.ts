@@ -113,7 +113,7 @@ describe('one-off export end to end', () => {
     });
     const run = await p.waitForRun(started.json.id, p.keyA);
     const doc = JSON.parse(readFileSync(run.files[0].location, 'utf8'));
-    expect(doc.series).toEqual([{ period: day, metrics: { installs: 0, packages: 0, regions: 0 } }]);
+    expect(doc.series).toEqual([{ period: day, periodEnd: day, metrics: { installs: 0, packages: 0, regions: 0 } }]);
     expect(run.rows).toBe(0);
   });
 
@@ -124,7 +124,9 @@ describe('one-off export end to end', () => {
       body: { dataset: 'install_events', format: 'csv', ...window(), destinations: [destination] },
     });
     await p.waitForRun(started.json.id, p.keyB);
-    const description = await p.client.workflow.getHandle(started.json.workflowId).describe();
+    const handle = p.client.workflow.getHandle(started.json.workflowId);
+    await handle.result();
+    const description = await handle.describe();
     expect(description.searchAttributes).toMatchObject({
       SluiceTenantId: [p.tenantB.id],
       SluiceDataset: ['install_events'],

@@ -56,7 +56,7 @@ describe.each(['pglite', 'postgres'] as const)('metadata store on %s', (kind) =>
       dataset: 'install_events',
       format: 'csv',
       window: { from: '2026-02-27', to: '2026-03-01' },
-      settings: { format: 'csv', filters: {} },
+      settings: { format: 'csv', compression: 'none', granularity: 'day', dimension: null, partitioning: 'none', pathTemplate: '{dataset}/{run_id}/{dataset}_{period_start}_{period_end}.{ext}', filters: {} },
       destinationIds: ['dst_1'],
       requestedBy: 'key_a',
     });
@@ -79,7 +79,7 @@ describe.each(['pglite', 'postgres'] as const)('metadata store on %s', (kind) =>
       dataset: 'install_events',
       format: 'csv',
       window: { from: '2026-01-01', to: '2026-01-01' },
-      settings: { format: 'csv', filters: {} },
+      settings: { format: 'csv', compression: 'none', granularity: 'day', dimension: null, partitioning: 'none', pathTemplate: '{dataset}/{run_id}/{dataset}_{period_start}_{period_end}.{ext}', filters: {} },
       destinationIds: ['dst_1'],
       requestedBy: null,
     });

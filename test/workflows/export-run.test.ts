@@ -68,9 +68,9 @@ describe('exportRun failures', () => {
     expect(await activityAttempts(started.workflowId, 'deliverPartition')).toEqual([1]);
 
     const handle = p.client.workflow.getHandle(started.workflowId);
-    expect((await handle.describe()).status.name).toBe('FAILED');
     const err = await handle.result().catch((e: Error & { cause?: { type?: string } }) => e);
     expect((err as { cause?: { type?: string } }).cause?.type).toBe(FAILURE_TYPE.DestinationConfig);
+    expect((await handle.describe()).status.name).toBe('FAILED');
   });
 
   it('fails the run when a destination holds a different row count than was read', async () => {
@@ -102,14 +102,25 @@ describe('exportRun failures', () => {
       dataset: 'install_events',
       format: 'csv',
       window: { from: daysAgo(3), to: daysAgo(2) },
-      settings: { format: 'csv', filters: {} },
+      settings: { format: 'csv', compression: 'none', granularity: 'day', dimension: null, partitioning: 'none', pathTemplate: '{dataset}/{run_id}/{dataset}_{period_start}_{period_end}.{ext}', filters: {} },
       destinationIds: [dst],
       requestedBy: 'test',
     });
     await p.client.workflow.start('exportRun', {
       taskQueue: p.taskQueue,
       workflowId: run.workflowId,
-      args: [{ runId: run.id, tenantId: p.tenantA.id, exportId: null, dataset: 'install_events', format: 'csv', window: run.window, destinations: [{ id: dst, type: 'fake' }] }],
+      args: [
+        {
+          runId: run.id,
+          tenantId: p.tenantA.id,
+          exportId: null,
+          dataset: 'install_events',
+          spec: run.settings,
+          window: run.window,
+          destinations: [{ id: dst, type: 'fake' }],
+          requestedAt: run.requestedAt.toISOString(),
+        },
+      ],
     });
     const finished = await p.waitForRun(run.id, p.keyA);
     expect(finished.status).toBe('Failed');

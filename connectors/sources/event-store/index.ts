@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, LIST, VARCHAR, listValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import { DATASETS, datasetTableDdl } from '../../../datasets/catalog.js';
 import type { BoundQuery } from '../../../datasets/sql.js';
 import { ConnectorError } from '../../errors.js';
@@ -29,6 +29,19 @@ export interface SeedOptions {
 }
 
 const GENERATORS: Record<string, string> = { install_events: INSTALL_EVENTS_GENERATOR_SQL };
+
+/** Binds a query's parameters, list parameters as VARCHAR[]. */
+function bindings(query: BoundQuery): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (const [k, v] of Object.entries(query.params)) {
+    if (Array.isArray(v)) {
+      values[k] = listValue(v);
+      types[k] = LIST(VARCHAR);
+    } else values[k] = v;
+  }
+  return { values, types };
+}
 
 export class EventStore {
   private constructor(private readonly instance: DuckDBInstance) {}
@@ -72,7 +85,8 @@ export class EventStore {
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const escaped = target.replaceAll("'", "''");
-        const result = await conn.run(`COPY (${query.sql}) TO '${escaped}' (${options})`, query.params);
+        const { values, types } = bindings(query);
+        const result = await conn.run(`COPY (${query.sql}) TO '${escaped}' (${options})`, values, types);
         const rows = await result.getRows();
         return Number(rows[0]?.[0] ?? 0);
       } finally {
@@ -81,11 +95,17 @@ export class EventStore {
     });
   }
 
-  async count(query: BoundQuery): Promise<number> {
+  /** The first column of the first row, or null. */
+  async scalar(query: BoundQuery): Promise<unknown> {
     return this.withConnection(async (conn) => {
-      const reader = await conn.runAndReadAll(query.sql, query.params);
-      return Number(reader.getRows()[0]?.[0] ?? 0);
+      const { values, types } = bindings(query);
+      const reader = await conn.runAndReadAll(query.sql, values, types);
+      return reader.getRows()[0]?.[0] ?? null;
     });
+  }
+
+  async count(query: BoundQuery): Promise<number> {
+    return Number((await this.scalar(query)) ?? 0);
   }
 
   async rowCount(table: string): Promise<number> {
