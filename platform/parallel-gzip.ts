@@ -15,6 +15,8 @@ export interface GzipOptions {
   /** Concurrent members; defaults to the cores available. */
   parallelism?: number;
   signal?: AbortSignal;
+  /** Smallest byte range worth a member of its own. */
+  minPartBytes?: number;
 }
 
 /** Below this, one member is as fast and compresses a little better. */
@@ -22,7 +24,7 @@ const MIN_PART_BYTES = 8 << 20;
 
 export async function gzipFile(source: string, target: string, options: GzipOptions = {}): Promise<void> {
   const { size } = await stat(source);
-  const parts = Math.max(1, Math.min(options.parallelism ?? availableParallelism(), Math.floor(size / MIN_PART_BYTES)));
+  const parts = Math.max(1, Math.min(options.parallelism ?? availableParallelism(), Math.floor(size / (options.minPartBytes ?? MIN_PART_BYTES))));
   const level = options.level ?? 6;
   if (parts === 1) {
     await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), createGzip({ level }), createWriteStream(target), { signal: options.signal });
