@@ -40,8 +40,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests assert on parsed JSON bodies; typing every response shape would add noise, not safety.
-    files: ['test/**/*.ts'],
+    // Tests and benchmarks read parsed JSON bodies; typing every response shape would add noise, not safety.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

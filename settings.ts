@@ -24,7 +24,8 @@ const envSchema = z.object({
   SLUICE_FILES_ROOT: z.string().optional(),
   SLUICE_STAGING_DIR: z.string().optional(),
   SLUICE_EVENT_STORE: z.string().optional(),
-  SLUICE_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('1GB'),
+  SLUICE_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('512MB'),
+  SLUICE_GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(1),
   SLUICE_DUCKDB_THREADS: z.coerce.number().int().min(1).optional(),
   SLUICE_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
   SLUICE_DEMO_ROWS: z.coerce.number().int().min(0).default(50_000),
@@ -42,6 +43,7 @@ export interface Settings {
   eventStorePath: string;
   duckdbMemoryLimit: string;
   duckdbThreads: number | undefined;
+  gzipLevel: number;
   retentionMonths: number;
   demoRows: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -77,6 +79,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     eventStorePath: path.resolve(e.SLUICE_EVENT_STORE ?? path.join(dataDir, 'events.duckdb')),
     duckdbMemoryLimit: e.SLUICE_DUCKDB_MEMORY_LIMIT,
     duckdbThreads: e.SLUICE_DUCKDB_THREADS,
+    gzipLevel: e.SLUICE_GZIP_LEVEL,
     retentionMonths: e.SLUICE_RETENTION_MONTHS,
     demoRows: e.SLUICE_DEMO_ROWS,
     logLevel: e.SLUICE_LOG_LEVEL,

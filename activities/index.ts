@@ -138,7 +138,9 @@ export function createActivities(deps: ActivityDeps) {
               if (ctx.signal.aborted) throw err;
               throw ApplicationFailure.retryable(`reading ${dataset.id} failed: ${(err as Error).message}`, FAILURE_TYPE.SourceUnavailable);
             }
-            const firstEventTime = rows > 0 ? ((await eventStore.scalar(firstEventQuery(sel))) as string | null) : null;
+            // Only file names use it, and it costs a scan: ask only when the template names it.
+            const firstEventTime =
+              rows > 0 && spec.pathTemplate.includes('{first_event_time}') ? ((await eventStore.scalar(firstEventQuery(sel))) as string | null) : null;
             await rename(partial, target);
             const { size } = await stat(target);
             const ref: StagedFileRef = {

@@ -106,7 +106,11 @@ export const datasetSchema = z
     source: z.string(),
     visibility: z.enum(['tenant', 'admin']),
     available: z.boolean().openapi({ description: 'False when the calling key may not export this dataset.' }),
-    columns: z.array(z.object({ name: z.string(), type: z.string(), description: z.string() })),
+    columns: z.array(z.object({ name: z.string(), type: z.string(), description: z.string(), nullable: z.boolean().optional() })),
     metrics: z.array(z.object({ name: z.string(), description: z.string() })),
+    dimensions: z.array(z.string()).openapi({ description: "Columns the JSON series may be grouped by ('dimension')." }),
+    filters: z.array(z.object({ name: z.string(), column: z.string(), description: z.string() })).openapi({ description: "Names accepted in a run's 'filters'." }),
+    aggregation: z.string().openapi({ description: 'Name the {aggregation} path token uses.' }),
+    codes: z.record(z.string(), z.record(z.string(), z.string())).openapi({ description: 'Coded values and their meanings, per column.' }),
   })
   .openapi('Dataset');

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }),
       stagingDir: settings.stagingDir,
       log,
+      gzipLevel: settings.gzipLevel,
     },
   });
   const workerDone = worker.run();

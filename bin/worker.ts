@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
-    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }), stagingDir: settings.stagingDir, log },
+    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }), stagingDir: settings.stagingDir, log, gzipLevel: settings.gzipLevel },
   });
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

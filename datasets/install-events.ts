@@ -1,44 +1,12 @@
 import type { DatasetDefinition } from './types.js';
 
-/** Seed 000, "Install events": one row per install of a package by a tenant's customer. */
-export const installEvents = {
-  id: 'install_events',
-  title: 'Install events',
-  description: 'One row per install event: package_id, version, tenant_region, install_date.',
-  source: '000 marketplace portal',
-  visibility: 'tenant',
-  table: 'install_events',
-  tenantColumn: 'tenant_id',
-  timeColumn: 'install_date',
-  idColumn: 'event_id',
-  columns: [
-    { name: 'event_id', type: 'VARCHAR', description: 'Unique id of the install event (UUID).' },
-    { name: 'tenant_id', type: 'VARCHAR', description: 'Publisher tenant that owns the package.' },
-    { name: 'package_id', type: 'VARCHAR', description: 'Installed package.' },
-    { name: 'version', type: 'VARCHAR', description: 'Installed package version (semver).' },
-    { name: 'tenant_region', type: 'VARCHAR', description: 'Cloud region of the installing customer.' },
-    { name: 'install_date', type: 'TIMESTAMP', description: 'When the install happened (UTC).' },
-  ],
-  metrics: [
-    { name: 'installs', sql: 'count(*)', description: 'Number of install events in the period.' },
-    { name: 'packages', sql: 'count(DISTINCT package_id)', description: 'Distinct packages installed in the period.' },
-    { name: 'regions', sql: 'count(DISTINCT tenant_region)', description: 'Distinct customer regions in the period.' },
-  ],
-  dimensions: ['package_id', 'version', 'tenant_region'],
-  filters: [
-    { name: 'packageIds', column: 'package_id', description: 'Only these packages.' },
-    { name: 'regions', column: 'tenant_region', description: 'Only these customer regions.' },
-  ],
-  aggregation: 'install',
-} as const satisfies DatasetDefinition;
-
 /**
  * Deterministic synthetic install events, generated inside DuckDB (no rows pass through Node). Every value
  * is a hash of (seed, row number), so the same seed and end date give the same rows on any machine with the
  * same DuckDB version. Distributions: tenants Zipf-like, a few popular packages per tenant, recent versions
  * more common, regions weighted towards the US and EU, and install volume growing over the 24 months.
  */
-export const INSTALL_EVENTS_GENERATOR_SQL = `
+const GENERATOR_SQL = `
 INSERT INTO install_events (event_id, tenant_id, package_id, version, tenant_region, install_date, ingested_at)
 WITH raw AS (
   SELECT i,
@@ -79,3 +47,36 @@ SELECT
 FROM shaped
 WHERE day::TIMESTAMP + to_seconds(second_of_day) < $end::DATE + 1
 `;
+
+/** Seed 000, "Install events": one row per install of a package by a tenant's customer. */
+export const installEvents = {
+  id: 'install_events',
+  title: 'Install events',
+  description: 'One row per install event: package_id, version, tenant_region, install_date.',
+  source: '000 marketplace portal',
+  visibility: 'tenant',
+  table: 'install_events',
+  tenantColumn: 'tenant_id',
+  timeColumn: 'install_date',
+  idColumn: 'event_id',
+  columns: [
+    { name: 'event_id', type: 'VARCHAR', description: 'Unique id of the install event (UUID).' },
+    { name: 'tenant_id', type: 'VARCHAR', description: 'Publisher tenant that owns the package.' },
+    { name: 'package_id', type: 'VARCHAR', description: 'Installed package.' },
+    { name: 'version', type: 'VARCHAR', description: 'Installed package version (semver).' },
+    { name: 'tenant_region', type: 'VARCHAR', description: 'Cloud region of the installing customer.' },
+    { name: 'install_date', type: 'TIMESTAMP', description: 'When the install happened (UTC).' },
+  ],
+  metrics: [
+    { name: 'installs', sql: 'count(*)', description: 'Number of install events in the period.' },
+    { name: 'packages', sql: 'count(DISTINCT package_id)', description: 'Distinct packages installed in the period.' },
+    { name: 'regions', sql: 'count(DISTINCT tenant_region)', description: 'Distinct customer regions in the period.' },
+  ],
+  dimensions: ['package_id', 'version', 'tenant_region'],
+  filters: [
+    { name: 'packageIds', column: 'package_id', description: 'Only these packages.' },
+    { name: 'regions', column: 'tenant_region', description: 'Only these customer regions.' },
+  ],
+  aggregation: 'install',
+  generatorSql: GENERATOR_SQL,
+} as const satisfies DatasetDefinition;

@@ -10,6 +10,8 @@ export interface DatasetColumn {
   /** DuckDB type. */
   type: string;
   description: string;
+  /** May be null (optional parts of a record, e.g. seed 003's Geo). */
+  nullable?: boolean;
 }
 
 export interface DatasetMetric {
@@ -54,4 +56,11 @@ export interface DatasetDefinition {
   recordSelect?: string;
   /** Coded values and their meanings, per column (seed 002). */
   codes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * INSERT ... SELECT producing deterministic synthetic rows inside DuckDB. Parameters: $rows, $seed,
+   * $tenants (VARCHAR[]), $end (last day, YYYY-MM-DD). Macros: u(salt) is a uniform [0,1) draw for row i,
+   * pick(list, salt) one element of a list, uuid(salt) a UUID-shaped id, day(salt) a day of the 730 ending
+   * on $end (more recent days more likely).
+   */
+  generatorSql: string;
 }

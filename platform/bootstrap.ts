@@ -2,6 +2,7 @@
 import type { Store } from '../store/index.js';
 import type { EventStore } from '../connectors/sources/event-store/index.js';
 import { isoDay } from '../datasets/window.js';
+import { DATASETS } from '../datasets/catalog.js';
 import type { Logger } from './logger.js';
 
 export const DEMO_TENANTS = ['acme', 'globex', 'initech'] as const;
@@ -36,10 +37,17 @@ export async function seedTenants(store: Store): Promise<string[]> {
   return tenants.map((t) => t.id);
 }
 
-/** Seeds a small demo data set when the event store has no install events yet. */
+/** Seeds a small demo data set into every empty dataset: `rows` install events, a fifth of that elsewhere. */
 export async function ensureDemoData(store: Store, events: EventStore, rows: number, log: Logger): Promise<void> {
-  if (rows <= 0 || (await events.rowCount('install_events')) > 0) return;
+  if (rows <= 0) return;
+  const empty: string[] = [];
+  for (const d of DATASETS.values()) if ((await events.rowCount(d.table)) === 0) empty.push(d.id);
+  if (empty.length === 0) return;
   const tenants = await seedTenants(store);
-  const inserted = await events.seed('install_events', { rows, seed: DEMO_SEED, tenants, end: isoDay(new Date()) });
-  log.info('seeded demo install events', { rows: inserted, tenants: tenants.length });
+  const end = isoDay(new Date());
+  const seeded: Record<string, number> = {};
+  for (const id of empty) {
+    seeded[id] = await events.seed(id, { rows: id === 'install_events' ? rows : Math.ceil(rows / 5), seed: DEMO_SEED, tenants, end });
+  }
+  log.info('seeded demo data', { rows: seeded, tenants: tenants.length });
 }

@@ -16,6 +16,10 @@ const datasetView = (d: DatasetDefinition, scope: Scope) => ({
   available: d.visibility === 'tenant' || scope.role === 'admin',
   columns: d.columns.map((c) => ({ ...c })),
   metrics: d.metrics.map((m) => ({ name: m.name, description: m.description })),
+  dimensions: [...d.dimensions],
+  filters: d.filters.map((f) => ({ name: f.name, column: f.column, description: f.description })),
+  aggregation: d.aggregation,
+  codes: d.codes ?? {},
 });
 
 export function registerDatasetRoutes(app: OpenAPIHono<ApiEnv>): void {

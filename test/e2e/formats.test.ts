@@ -155,7 +155,7 @@ describe('partitions and file names', () => {
 describe('filters', () => {
   it('keeps only the requested values', async () => {
     const run = await exportRun({ format: 'csv', filters: { regions: ['eu-west-1', 'sa-east-1'] } });
-    const rows = parse(readFileSync(run.files[0].location, 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(readFileSync(run.files[0].location, 'utf8'), { columns: true });
     expect(rows).toEqual(await source(`AND tenant_region IN ('eu-west-1', 'sa-east-1')`));
     expect(rows.length).toBeGreaterThan(0);
   });

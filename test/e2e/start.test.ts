@@ -114,6 +114,6 @@ it('starts, exports, stops on Ctrl-C and keeps everything across a restart', asy
   const destinations = await call('GET', '/v1/destinations');
   expect(destinations.json.destinations.map((d: { id: string }) => d.id)).toEqual([destination.json.id]);
   // The demo data was seeded once, not again.
-  expect(second.output()).not.toContain('seeded demo install events');
+  expect(second.output()).not.toContain('seeded demo data');
   expect(await stop(second.proc)).toBe(0);
 }, 240_000);

@@ -5,7 +5,7 @@
  * leaves them alone.
  */
 import path from 'node:path';
-import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { sha256File } from '../../../platform/files.js';
 import type { DestinationConnector, DestinationDeps } from '../../types.js';
 import { ConnectorError } from '../../errors.js';
@@ -64,12 +64,17 @@ export function createFilesystemDestination(deps: DestinationDeps): DestinationC
       const partial = `${target}.partial-${request.deliveryKey.slice(0, 16)}`;
       try {
         await mkdir(path.dirname(target), { recursive: true });
-        await copyFile(request.file.path, partial);
-        const handle = await open(partial, 'r+');
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
+        await rm(partial, { force: true });
+        // Same volume as the staging area: a hard link costs nothing and the bytes are already on disk.
+        const linked = await link(request.file.path, partial).then(() => true, () => false);
+        if (!linked) {
+          await copyFile(request.file.path, partial);
+          const handle = await open(partial, 'r+');
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
         }
         const copied = await stat(partial);
         if (copied.size !== request.file.bytes) {

@@ -6,10 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue, LIST, VARCHAR, listValue } from '@duckdb/node-api';
-import { DATASETS, datasetTableDdl } from '../../../datasets/catalog.js';
+import { DATASETS, datasetTableDdl, findDataset } from '../../../datasets/catalog.js';
 import type { BoundQuery } from '../../../datasets/sql.js';
 import { ConnectorError } from '../../errors.js';
-import { INSTALL_EVENTS_GENERATOR_SQL } from '../../../datasets/install-events.js';
 
 export interface EventStoreOptions {
   /** Database file; ':memory:' for a throw-away store. */
@@ -28,7 +27,19 @@ export interface SeedOptions {
   end: string;
 }
 
-const GENERATORS: Record<string, string> = { install_events: INSTALL_EVENTS_GENERATOR_SQL };
+/**
+ * Helpers for the synthetic generators, per connection. Every draw is a hash of (seed, row, salt), so
+ * a generator is deterministic whatever DuckDB's parallelism.
+ */
+const GENERATOR_MACROS = [
+  `CREATE OR REPLACE TEMP MACRO u(seed, i, salt) AS (hash(seed, i, salt) % 1000000)::DOUBLE / 1000000`,
+  `CREATE OR REPLACE TEMP MACRO pick(list, seed, i, salt) AS list[1 + (hash(seed, i, salt) % len(list))::INTEGER]`,
+  `CREATE OR REPLACE TEMP MACRO uuid_of(seed, i, salt) AS (
+     substr(md5(hash(seed, i, salt)::VARCHAR), 1, 8) || '-' || substr(md5(hash(seed, i, salt)::VARCHAR), 9, 4) || '-4'
+     || substr(md5(hash(seed, i, salt)::VARCHAR), 14, 3) || '-a' || substr(md5(hash(seed, i, salt)::VARCHAR), 18, 3) || '-'
+     || substr(md5(hash(seed, i, salt)::VARCHAR), 21, 12))`,
+  `CREATE OR REPLACE TEMP MACRO day_of(seed, i, salt, last_day) AS (last_day::DATE - 730) + floor(730 * sqrt(u(seed, i, salt)))::INTEGER`,
+];
 
 /** Binds a query's parameters, list parameters as VARCHAR[]. */
 function bindings(query: BoundQuery): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
@@ -117,15 +128,17 @@ export class EventStore {
 
   /** Generates synthetic rows for a dataset inside DuckDB; returns how many were inserted. */
   async seed(datasetId: string, options: SeedOptions): Promise<number> {
-    const sql = GENERATORS[datasetId];
-    if (!sql) throw new Error(`dataset '${datasetId}' has no synthetic generator`);
+    const dataset = findDataset(datasetId);
+    if (!dataset) throw new Error(`unknown dataset '${datasetId}'`);
     if (options.tenants.length === 0) throw new Error('seeding needs at least one tenant');
+    const sql = dataset.generatorSql;
+    const all: Record<string, DuckDBValue> = { rows: options.rows, seed: options.seed, tenants: listValue([...options.tenants]), end: options.end };
+    // Bind exactly the parameters the generator names; DuckDB refuses unused ones.
+    const used = new Set([...sql.matchAll(/\$(\w+)/g)].map((m) => m[1]!));
+    const values = Object.fromEntries(Object.entries(all).filter(([k]) => used.has(k)));
     return this.withConnection(async (conn) => {
-      const result = await conn.run(
-        sql,
-        { rows: options.rows, seed: options.seed, tenants: listValue([...options.tenants]), end: options.end },
-        { tenants: LIST(VARCHAR) },
-      );
+      for (const macro of GENERATOR_MACROS) await conn.run(macro);
+      const result = await conn.run(sql, values, used.has('tenants') ? { tenants: LIST(VARCHAR) } : {});
       const rows = await result.getRows();
       await conn.run('CHECKPOINT');
       return Number(rows[0]?.[0] ?? 0);
