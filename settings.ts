@@ -25,6 +25,8 @@ const envSchema = z.object({
   SLUICE_STAGING_DIR: z.string().optional(),
   SLUICE_EVENT_STORE: z.string().optional(),
   SLUICE_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('512MB'),
+  SLUICE_INGEST_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  SLUICE_IMMEDIATE_MAX_ROWS: z.coerce.number().int().min(0).default(100_000),
   SLUICE_GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(1),
   SLUICE_DUCKDB_THREADS: z.coerce.number().int().min(1).optional(),
   SLUICE_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
@@ -44,6 +46,8 @@ export interface Settings {
   duckdbMemoryLimit: string;
   duckdbThreads: number | undefined;
   gzipLevel: number;
+  ingestMaxBytes: number;
+  immediateMaxRows: number;
   retentionMonths: number;
   demoRows: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -80,6 +84,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     duckdbMemoryLimit: e.SLUICE_DUCKDB_MEMORY_LIMIT,
     duckdbThreads: e.SLUICE_DUCKDB_THREADS,
     gzipLevel: e.SLUICE_GZIP_LEVEL,
+    ingestMaxBytes: e.SLUICE_INGEST_MAX_BYTES,
+    immediateMaxRows: e.SLUICE_IMMEDIATE_MAX_ROWS,
     retentionMonths: e.SLUICE_RETENTION_MONTHS,
     demoRows: e.SLUICE_DEMO_ROWS,
     logLevel: e.SLUICE_LOG_LEVEL,

@@ -10,23 +10,23 @@ import type { Store } from '../store/index.js';
 import { systemScope } from '../store/scope.js';
 import type { EventStore } from '../connectors/sources/event-store/index.js';
 import type { DestinationRegistry } from '../connectors/registry.js';
-import { findDataset } from '../datasets/catalog.js';
+import { DATASETS, findDataset, quoteIdent } from '../datasets/catalog.js';
 import type { DatasetDefinition } from '../datasets/types.js';
-import { type BoundQuery, type Selection, TIMESTAMP_FORMAT, countQuery, firstEventQuery, recordsQuery, rowsQuery, timeSeriesQuery } from '../datasets/sql.js';
+import { type Selection, firstEventQuery } from '../datasets/sql.js';
+import { writeExportFile } from '../connectors/sources/event-store/export-file.js';
 import { partitionsOf } from '../datasets/partitions.js';
 import { fileExtension, pathTokenValues, renderPathTemplate } from '../datasets/path-template.js';
 import { sha256File } from '../platform/files.js';
-import { gzipFile } from '../platform/parallel-gzip.js';
 import { deliveryKey } from '../platform/delivery-key.js';
 import type { Logger } from '../platform/logger.js';
 import { FAILURE_TYPE } from '../workflows/failures.js';
 import type {
   DeliverInput,
   DeliveryOutcome,
-  ExportSpec,
   FinishRunInput,
   MaterializeInput,
   MaterializeResult,
+  RetentionResult,
   StagedFileRef,
 } from '../workflows/definitions.js';
 import { connectorContext, withHeartbeats } from './context.js';
@@ -40,24 +40,6 @@ export interface ActivityDeps {
   log: Logger;
   /** gzip level for compressed csv/json/jsonl (1 fastest .. 9 smallest). */
   gzipLevel?: number;
-}
-
-const PARQUET_CODEC = { none: 'snappy', gzip: 'gzip', zstd: 'zstd' } as const;
-
-/** The query and DuckDB COPY options that produce one partition's file in the spec's format. */
-function copyPlan(dataset: DatasetDefinition, sel: Selection, spec: ExportSpec): { query: BoundQuery; options: string; rowsFromCopy: boolean } {
-  const textCompression = spec.compression === 'zstd' ? 'zstd' : 'none';
-  switch (spec.format) {
-    case 'csv':
-      return { query: rowsQuery(sel), options: `FORMAT csv, HEADER true, TIMESTAMPFORMAT '${TIMESTAMP_FORMAT}', COMPRESSION ${textCompression}`, rowsFromCopy: true };
-    case 'jsonl':
-      return { query: recordsQuery(sel), options: `FORMAT json, TIMESTAMPFORMAT '${TIMESTAMP_FORMAT}', COMPRESSION ${textCompression}`, rowsFromCopy: true };
-    case 'parquet':
-      return { query: rowsQuery(sel), options: `FORMAT parquet, COMPRESSION ${PARQUET_CODEC[spec.compression]}`, rowsFromCopy: true };
-    case 'json':
-      return { query: timeSeriesQuery(sel, spec.granularity, spec.dimension), options: `FORMAT json, COMPRESSION ${textCompression}`, rowsFromCopy: false };
-  }
-  void dataset;
 }
 
 /** A 16-hex id for a file that stays the same when the same export, window and partition is delivered again. */
@@ -122,19 +104,11 @@ export function createActivities(deps: ActivityDeps) {
               continue;
             }
             const sel: Selection = { dataset, window: partition.period, tenantId: input.tenantId, filters: spec.filters };
-            const plan = copyPlan(dataset, sel, spec);
             const partial = `${target}.partial`;
-            const plain = spec.compression === 'gzip' && spec.format !== 'parquet' ? `${partial}.plain` : partial;
             let rows: number;
             try {
-              const copied = await eventStore.copyTo(plan.query, plain, plan.options, ctx.signal);
-              rows = plan.rowsFromCopy ? copied : await eventStore.count(countQuery(sel));
-              if (plain !== partial) {
-                await gzipFile(plain, partial, { level: deps.gzipLevel ?? 6, signal: ctx.signal });
-                await rm(plain, { force: true });
-              }
+              rows = await writeExportFile(eventStore, sel, spec, partial, { signal: ctx.signal, gzipLevel: deps.gzipLevel });
             } catch (err) {
-              await Promise.all([rm(partial, { force: true }), rm(plain, { force: true })]);
               if (ctx.signal.aborted) throw err;
               throw ApplicationFailure.retryable(`reading ${dataset.id} failed: ${(err as Error).message}`, FAILURE_TYPE.SourceUnavailable);
             }
@@ -238,6 +212,20 @@ export function createActivities(deps: ActivityDeps) {
         tenantId: run?.tenantId ?? null,
         details: input.error ? { error: input.error } : { rows: input.rows, bytes: input.bytes, files: input.files },
       });
+    },
+
+    /** Deletes every dataset's rows whose event time is before `keepFrom` (the retention cut-off). */
+    async deleteExpiredRows({ keepFrom }: { keepFrom: string }): Promise<RetentionResult> {
+      const deleted: Record<string, number> = {};
+      for (const dataset of DATASETS.values()) {
+        deleted[dataset.id] = await eventStore.execute(
+          `DELETE FROM ${quoteIdent(dataset.table)} WHERE ${quoteIdent(dataset.timeColumn)} < $keep::DATE`,
+          { keep: keepFrom },
+        );
+      }
+      log.info('retention sweep', { keepFrom, deleted });
+      await store.audit.append(systemScope, { action: 'retention.sweep', resourceType: 'event_store', tenantId: null, details: { keepFrom, deleted } });
+      return { keepFrom, deleted };
     },
 
     async removeStagedFiles({ runId }: { runId: string }): Promise<void> {

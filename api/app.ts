@@ -12,8 +12,9 @@ import { registerDatasetRoutes } from './routes/datasets.js';
 import { registerDestinationRoutes } from './routes/destinations.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTenantRoutes } from './routes/tenants.js';
+import { registerEventRoutes } from './routes/events.js';
 
-const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
+const JSON_MEDIA = /^application\/(([\w.-]+\+)?json|x-ndjson|jsonl)$/i;
 
 export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerDestinationRoutes(app, deps);
   registerDatasetRoutes(app);
   registerRunRoutes(app, deps);
+  registerEventRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'x-api-key' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyQuery', { type: 'apiKey', in: 'query', name: 'apiKey' });

@@ -3,6 +3,7 @@ import type { Scope } from '../store/scope.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../platform/logger.js';
 import type { RunLauncher } from './run-launcher.js';
+import type { EventStore } from '../connectors/sources/event-store/index.js';
 
 /** What the API needs from the rest of the platform. */
 export interface ApiDeps {
@@ -10,6 +11,13 @@ export interface ApiDeps {
   launcher: RunLauncher;
   retentionMonths: number;
   log: Logger;
+  /** The event store, when this process owns it (npm start): serves the events API and ingestion. */
+  eventStore?: EventStore;
+  /** Exports estimated under this many rows are answered at once with delivery 'auto' (seed 000). */
+  immediateMaxRows?: number;
+  gzipLevel?: number;
+  /** Largest ingestion body, after gzip decoding (bytes). */
+  ingestMaxBytes?: number;
   /** Clock, injectable for tests of date rules. */
   now?: () => Date;
 }

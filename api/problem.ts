@@ -14,7 +14,9 @@ export const PROBLEM = {
   forbidden: { type: '/problems/forbidden', title: 'This API key may not do that', status: 403 },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
   conflict: { type: '/problems/conflict', title: 'Conflict with the current state', status: 409 },
+  payloadTooLarge: { type: '/problems/payload-too-large', title: 'The body is too large', status: 413 },
   unsupportedMediaType: { type: '/problems/unsupported-media-type', title: 'Send the body as application/json', status: 415 },
+  eventStoreUnavailable: { type: '/problems/event-store-unavailable', title: 'This process has no event store', status: 503 },
   temporalUnavailable: { type: '/problems/temporal-unavailable', title: 'The workflow engine is not reachable', status: 503 },
   internal: { type: '/problems/internal', title: 'Internal error', status: 500 },
 } as const;

@@ -21,6 +21,7 @@ import { EventStore } from '../connectors/sources/event-store/index.js';
 import { DestinationRegistry } from '../connectors/registry.js';
 import { createApp } from '../api/app.js';
 import { temporalRunLauncher } from '../api/run-launcher.js';
+import { ensureRetentionSchedule } from '../platform/retention-schedule.js';
 import { installWorkerRuntime } from '../platform/runtime.js';
 import { exitWithError } from './exit.js';
 
@@ -100,7 +101,17 @@ async function main(): Promise<void> {
   const workerDone = worker.run();
 
   const client = new Client({ connection, namespace: settings.temporal.namespace });
-  const app = createApp({ store, launcher: temporalRunLauncher(client, settings.temporal.taskQueue), retentionMonths: settings.retentionMonths, log });
+  await ensureRetentionSchedule(client, { taskQueue: settings.temporal.taskQueue, retentionMonths: settings.retentionMonths });
+  const app = createApp({
+    store,
+    launcher: temporalRunLauncher(client, settings.temporal.taskQueue),
+    retentionMonths: settings.retentionMonths,
+    log,
+    eventStore,
+    ingestMaxBytes: settings.ingestMaxBytes,
+    immediateMaxRows: settings.immediateMaxRows,
+    gzipLevel: settings.gzipLevel,
+  });
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -138,3 +138,15 @@ export interface RunProgress {
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
+
+export interface RetentionInput {
+  retentionMonths: number;
+  /** Override of the first day kept (YYYY-MM-DD); by default today minus the retention period. */
+  keepFrom?: string;
+}
+
+export interface RetentionResult {
+  keepFrom: string;
+  /** Rows deleted per dataset. */
+  deleted: Record<string, number>;
+}

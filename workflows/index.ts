@@ -1,1 +1,2 @@
 export { exportRun } from './export-run.js';
+export { retentionSweep } from './retention.js';

@@ -5,6 +5,16 @@ import { findDataset } from '../../datasets/catalog.js';
 import { isoDay, validateWindow } from '../../datasets/window.js';
 import { resolveExportSpec } from '../../datasets/export-spec.js';
 import { MAX_PARTITIONS, partitionsOf } from '../../datasets/partitions.js';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { type Selection, countQuery } from '../../datasets/sql.js';
+import { fileExtension } from '../../datasets/path-template.js';
+import { writeExportFile } from '../../connectors/sources/event-store/export-file.js';
+import type { Scope } from '../../store/scope.js';
+import type { ExportSpec } from '../../workflows/definitions.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
 import { ApiProblem, problemResponses } from '../problem.js';
 import { idParam, isoDate, runSchema } from '../schemas.js';
@@ -30,7 +40,13 @@ const createRunBody = z
       .openapi({ description: 'Declared dataset filters (GET /v1/datasets/{id}): name -> accepted values.', example: { regions: ['eu-west-1'] } }),
     from: isoDate.openapi({ description: 'First day, inclusive (UTC).' }),
     to: isoDate.openapi({ description: 'Last day, inclusive (UTC).' }),
-    destinations: z.array(z.string().min(1)).min(1).max(20).openapi({ example: ['dst_0123456789abcdef0123'] }),
+    destinations: z.array(z.string().min(1)).max(20).optional().openapi({
+      example: ['dst_0123456789abcdef0123'],
+      description: "Where the files go. Required, except with delivery 'auto' for an export small enough to answer at once.",
+    }),
+    delivery: z.enum(['background', 'auto']).optional().openapi({
+      description: "background (default): a run, 202. auto (seed 000): under the immediate-row limit (100,000 by default) the file is the response body, 200; larger ones run in the background.",
+    }),
     tenantId: z.string().min(1).optional().openapi({ description: "Admin keys only: export one tenant's rows (default: all tenants)." }),
   })
   .strict()
@@ -71,6 +87,41 @@ async function runView(store: Store, run: Run) {
   };
 }
 
+/** Seed 000: a small export is the response itself, written by the same DuckDB COPY a run would use. */
+async function answerAtOnce(deps: ApiDeps, scope: Scope, e: { sel: Selection; spec: ExportSpec; rows: number }): Promise<Response> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sluice-now-'));
+  const extension = fileExtension(e.spec.format, e.spec.compression);
+  const file = path.join(dir, `export.${extension}`);
+  let rows: number;
+  try {
+    rows = await writeExportFile(deps.eventStore!, e.sel, e.spec, file, { gzipLevel: deps.gzipLevel });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  await deps.store.audit.append(scope, {
+    action: 'export.immediate',
+    resourceType: 'dataset',
+    resourceId: e.sel.dataset.id,
+    tenantId: e.sel.tenantId,
+    details: { window: e.sel.window, spec: e.spec, rows },
+  });
+  const stream = createReadStream(file);
+  stream.once('close', () => void rm(dir, { recursive: true, force: true }));
+  const name = `${e.sel.dataset.id}_${e.sel.window.from}_${e.sel.window.to}.${extension}`;
+  return new Response(Readable.toWeb(stream) as ReadableStream, {
+    status: 200,
+    headers: {
+      // A compressed file is sent as the file it is (application/gzip or zstd), never as a transfer encoding.
+      'content-type': e.spec.format === 'parquet' || e.spec.compression === 'none' ? CONTENT_TYPES[e.spec.format] : e.spec.compression === 'gzip' ? 'application/gzip' : 'application/zstd',
+      'content-disposition': `attachment; filename="${name}"`,
+      'x-sluice-rows': String(rows),
+    },
+  });
+}
+
+const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json', jsonl: 'application/x-ndjson', parquet: 'application/vnd.apache.parquet' } as const;
+
 export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { store, launcher, log } = deps;
   const now = deps.now ?? (() => new Date());
@@ -85,6 +136,10 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
       security: API_KEY_SECURITY,
       request: { body: { required: true, content: { 'application/json': { schema: createRunBody } } } },
       responses: {
+        200: {
+          description: "delivery 'auto' and a small export: the file itself (x-sluice-rows says how many rows)",
+          content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() }, 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
         202: { description: 'Accepted; the run is Pending', content: { 'application/json': { schema: runSchema } } },
         ...problemResponses(400, 401, 403, 404, 503),
       },
@@ -106,12 +161,22 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
       const partitions = partitionsOf(window, resolved.spec.partitioning).length;
       if (partitions > MAX_PARTITIONS) throw new ApiProblem('invalidRequest', `partitioning: ${partitions} files is more than ${MAX_PARTITIONS}; partition by month or shorten the range`);
 
+      const tenantId = scope.role === 'tenant' ? scope.tenantId : (body.tenantId ?? null);
+      if (body.delivery === 'auto' && deps.eventStore && resolved.spec.partitioning === 'none') {
+        const sel = { dataset, window, tenantId, filters: resolved.spec.filters };
+        const estimate = await deps.eventStore.count(countQuery(sel));
+        const limit = deps.immediateMaxRows ?? 100_000;
+        if (estimate < limit) return (await answerAtOnce(deps, scope, { sel, spec: resolved.spec, rows: estimate }));
+        if (!body.destinations?.length) {
+          throw new ApiProblem('invalidRequest', `destinations: this export has ${estimate} rows, over the ${limit} answered at once; give destinations to run it in the background`);
+        }
+      }
+      if (!body.destinations?.length) throw new ApiProblem('invalidRequest', 'destinations: give at least one destination id', { errors: [{ path: 'destinations', message: 'at least one' }] });
       const ids = [...new Set(body.destinations)];
       const destinations = await Promise.all(ids.map((id) => store.destinations.get(scope, id)));
       const missing = ids.filter((_, i) => !destinations[i]);
       if (missing.length > 0) throw new ApiProblem('notFound', `destination ${missing.map((m) => `'${m}'`).join(', ')} does not exist`);
 
-      const tenantId = scope.role === 'tenant' ? scope.tenantId : (body.tenantId ?? null);
       const run = await store.runs.create({
         tenantId,
         dataset: dataset.id,

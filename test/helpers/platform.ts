@@ -61,7 +61,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
   const filesRoot = path.join(dir, 'files');
   const stagingDir = path.join(dir, 'staging');
   const registry = new DestinationRegistry({ filesRoot }, options.extraDestinations);
-  const app = createApp({ store, launcher: temporalRunLauncher(client, taskQueue), retentionMonths: 24, log: silentLogger });
+  const app = createApp({ store, launcher: temporalRunLauncher(client, taskQueue), retentionMonths: 24, log: silentLogger, eventStore, ingestMaxBytes: 1 << 20 });
 
   const workers: { worker: Worker; done: Promise<void>; connection: NativeConnection }[] = [];
   const startWorker = async (wrapActivities = options.wrapActivities) => {

@@ -119,6 +119,14 @@ export class EventStore {
     return Number((await this.scalar(query)) ?? 0);
   }
 
+  /** Runs a statement (INSERT, DELETE) and returns the rows it changed. */
+  async execute(sql: string, params: Record<string, string> = {}): Promise<number> {
+    return this.withConnection(async (conn) => {
+      const result = await conn.run(sql, params);
+      return Number((await result.getRows())[0]?.[0] ?? 0);
+    });
+  }
+
   async rowCount(table: string): Promise<number> {
     return this.withConnection(async (conn) => {
       const reader = await conn.runAndReadAll(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`);
