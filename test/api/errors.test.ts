@@ -131,7 +131,18 @@ describe('OpenAPI document', () => {
     const doc = res.json;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/v1/api-keys', '/v1/datasets', '/v1/datasets/{id}', '/v1/destinations', '/v1/destinations/{id}', '/v1/runs', '/v1/runs/{id}', '/v1/tenants'].sort(),
+      [
+        '/v1/api-keys',
+        '/v1/datasets',
+        '/v1/datasets/{id}',
+        '/v1/destinations',
+        '/v1/destinations/{id}',
+        '/v1/events',
+        '/v1/events/{dataset}',
+        '/v1/runs',
+        '/v1/runs/{id}',
+        '/v1/tenants',
+      ].sort(),
     );
     expect(doc.components.securitySchemes).toEqual({
       apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
