@@ -3,9 +3,8 @@
  * tables), exported as JSON Lines in the seed's nested shape: EventId, Program, Network (when assigned),
  * Clip, Playlist (when from a playlist feed), Download with Device, OS, UserAgent and optional Geo.
  */
-import type { DatasetColumn, DatasetDefinition } from './types.js';
+import { type DatasetDefinition, column as c } from './types.js';
 
-const c = (name: string, type: string, description: string, nullable = false): DatasetColumn => ({ name, type, description, ...(nullable ? { nullable } : {}) });
 
 const RECORD_SELECT = `
   event_id AS "EventId",

@@ -14,6 +14,11 @@ export interface DatasetColumn {
   nullable?: boolean;
 }
 
+/** A column entry, nullable when the last argument says so. */
+export function column(name: string, type: string, description: string, nullable = false): DatasetColumn {
+  return nullable ? { name, type, description, nullable } : { name, type, description };
+}
+
 export interface DatasetMetric {
   name: string;
   /** Aggregate SQL over the dataset's rows, e.g. `count(*)`. */

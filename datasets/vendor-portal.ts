@@ -1,5 +1,5 @@
 /** Seed 001, the vendor portal: instance event time series and the wide customer-and-instance table. */
-import type { DatasetColumn, DatasetDefinition } from './types.js';
+import { type DatasetDefinition, column as col } from './types.js';
 
 const tenantOf = `$tenants[1 + least(len($tenants) - 1, floor(len($tenants) * pow(u($seed, i, 't'), 1.4)))::INTEGER]`;
 
@@ -52,7 +52,6 @@ export const instanceEvents = {
     FROM r`,
 } as const satisfies DatasetDefinition;
 
-const col = (name: string, type: string, description: string, nullable = false): DatasetColumn => ({ name, type, description, ...(nullable ? { nullable } : {}) });
 
 /** The dynamic families of the data dictionary, with the members the generator fills. */
 export const CUSTOMER_INSTANCE_FAMILIES = {

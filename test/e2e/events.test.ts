@@ -20,14 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => p?.stop());
 
-async function query(sql: string, params: Record<string, string> = {}) {
-  const conn = await p.eventStore.connect();
-  try {
-    return (await conn.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, any>[];
-  } finally {
-    conn.closeSync();
-  }
-}
+const query = (sql: string, params: Record<string, string> = {}) => p.query(sql, params);
 
 describe('GET /v1/events', () => {
   it('needs at least one filter', async () => {

@@ -27,14 +27,7 @@ async function exportRun(body: Record<string, unknown>) {
   return run;
 }
 
-async function query(sql: string, params: Record<string, string> = {}) {
-  const conn = await p.eventStore.connect();
-  try {
-    return (await conn.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, any>[];
-  } finally {
-    conn.closeSync();
-  }
-}
+const query = (sql: string, params: Record<string, string> = {}) => p.query(sql, params);
 
 const SOURCE = `SELECT event_id, tenant_id, package_id, version, tenant_region, strftime(install_date, '%Y-%m-%dT%H:%M:%SZ') AS install_date
   FROM install_events WHERE tenant_id = $t AND install_date >= $f::DATE AND install_date < $to::DATE + 1`;

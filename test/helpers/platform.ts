@@ -121,9 +121,20 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     return res.json.id as string;
   };
 
+  /** Rows of a query against the event store, as JSON-safe objects. */
+  const query = async (sql: string, params: Record<string, string> = {}): Promise<Record<string, any>[]> => {
+    const conn = await eventStore.connect();
+    try {
+      return (await conn.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, any>[];
+    } finally {
+      conn.closeSync();
+    }
+  };
+
   return {
     dir,
     app,
+    query,
     store,
     eventStore,
     client,
