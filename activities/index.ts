@@ -206,7 +206,7 @@ export function createActivities(deps: ActivityDeps) {
       await store.runs.finish(input.runId, input);
       const run = await store.runs.get(systemScope, input.runId);
       await store.audit.append(systemScope, {
-        action: input.status === 'Completed' ? 'run.completed' : 'run.failed',
+        action: input.status === 'Completed' ? 'run.completed' : input.status === 'Cancelled' ? 'run.cancelled' : 'run.failed',
         resourceType: 'run',
         resourceId: input.runId,
         tenantId: run?.tenantId ?? null,

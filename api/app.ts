@@ -13,6 +13,8 @@ import { registerDestinationRoutes } from './routes/destinations.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTenantRoutes } from './routes/tenants.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerExportRoutes } from './routes/exports.js';
+import { registerAuditRoutes } from './routes/audit.js';
 
 const JSON_MEDIA = /^application\/(([\w.-]+\+)?json|x-ndjson|jsonl)$/i;
 
@@ -64,6 +66,8 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerDatasetRoutes(app);
   registerRunRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerExportRoutes(app, deps);
+  registerAuditRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'x-api-key' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyQuery', { type: 'apiKey', in: 'query', name: 'apiKey' });

@@ -18,6 +18,8 @@ const KEYS = {
 
 export interface RunLauncher {
   start(run: Run, destinations: Destination[]): Promise<void>;
+  /** Asks the run's workflow to cancel; it stops its activities and removes its staged files. */
+  cancel(run: Run): Promise<void>;
 }
 
 export class RunAlreadyStartedError extends Error {}
@@ -51,6 +53,9 @@ export function temporalRunLauncher(client: Client, taskQueue: string): RunLaunc
         if (err instanceof WorkflowExecutionAlreadyStartedError) throw new RunAlreadyStartedError(run.workflowId);
         throw err;
       }
+    },
+    async cancel(run) {
+      await client.workflow.getHandle(run.workflowId).cancel();
     },
   };
 }

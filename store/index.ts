@@ -8,6 +8,7 @@ import { DestinationRepository } from './destinations.js';
 import { RunRepository } from './runs.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { AuditLog } from './audit-log.js';
+import { ExportRepository } from './exports.js';
 
 /** The metadata store: every repository over one database. */
 export class Store {
@@ -17,6 +18,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly ledger: DeliveryLedger;
   readonly audit: AuditLog;
+  readonly exports: ExportRepository;
 
   constructor(readonly db: Database) {
     this.tenants = new TenantRepository(db);
@@ -25,6 +27,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.ledger = new DeliveryLedger(db);
     this.audit = new AuditLog(db);
+    this.exports = new ExportRepository(db);
   }
 
   close(): Promise<void> {

@@ -147,13 +147,20 @@ export class RunRepository {
     return rows[0] ? toRun(rows[0]) : undefined;
   }
 
-  async list(scope: Scope, filter: { status?: RunStatus; limit?: number } = {}): Promise<Run[]> {
+  async list(
+    scope: Scope,
+    filter: { status?: RunStatus; exportId?: string; requestedAfter?: Date; requestedBefore?: Date; limit?: number } = {},
+  ): Promise<Run[]> {
     const params: unknown[] = [];
     let where = tenantClause(scope, 'tenant_id', params);
-    if (filter.status) {
-      params.push(filter.status);
-      where += ` AND status = $${params.length}`;
-    }
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where += ` AND ${sql} $${params.length}`;
+    };
+    if (filter.status) add('status =', filter.status);
+    if (filter.exportId) add('export_id =', filter.exportId);
+    if (filter.requestedAfter) add('requested_at >=', filter.requestedAfter);
+    if (filter.requestedBefore) add('requested_at <', filter.requestedBefore);
     params.push(filter.limit ?? 100);
     const rows = await this.db.query(
       `SELECT * FROM runs WHERE true${where} ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
@@ -180,6 +187,15 @@ export class RunRepository {
        WHERE id = $1 AND status NOT IN ('Completed', 'Failed', 'Cancelled', 'Expired')`,
       [id, outcome.status, outcome.rows ?? null, outcome.bytes ?? null, outcome.files ?? null, outcome.error ? JSON.stringify(outcome.error) : null],
     );
+  }
+
+  /** A run of this export that has not finished, if any. */
+  async inFlightForExport(exportId: string): Promise<Run | undefined> {
+    const rows = await this.db.query(
+      `SELECT * FROM runs WHERE export_id = $1 AND status IN ('Pending', 'Processing') ORDER BY requested_at LIMIT 1`,
+      [exportId],
+    );
+    return rows[0] ? toRun(rows[0]) : undefined;
   }
 
   async recordArtifact(a: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {

@@ -114,7 +114,7 @@ export interface DeliveryOutcome {
 
 export interface FinishRunInput {
   runId: string;
-  status: 'Completed' | 'Failed';
+  status: 'Completed' | 'Failed' | 'Cancelled';
   rows: number | null;
   bytes: number | null;
   files: number | null;

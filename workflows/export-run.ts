@@ -3,7 +3,7 @@
  * that file to every destination under its delivery key, reconcile rows read against rows delivered, and
  * record the outcome. Only file references and counts pass through here, never rows.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ExportActivities } from '../activities/index.js';
 import { ACTIVITY_PROFILES } from '../temporal.config.js';
 import {
@@ -30,8 +30,8 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
   const progress: RunProgress = { stage: 'pending', partitions: 0, rows: 0, deliveries: [] };
   setHandler(progressQuery, () => progress);
 
-  await bookkeeping.beginRun({ runId: input.runId });
   try {
+    await bookkeeping.beginRun({ runId: input.runId });
     progress.stage = 'materializing';
     const materialize = (partitionKeys?: string[]) =>
       dataMovement.materializeExport({
@@ -93,8 +93,24 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     progress.stage = 'done';
     return { runId: input.runId, status: 'Completed', ...result, error: null };
   } catch (err) {
-    const error = describeFailure(err);
     progress.stage = 'finishing';
+    if (isCancellation(err)) {
+      // Cancelled on request: record it and clean up even though this scope is cancelled.
+      await CancellationScope.nonCancellable(async () => {
+        await bookkeeping.finishRun({
+          runId: input.runId,
+          status: 'Cancelled',
+          rows: null,
+          bytes: null,
+          files: null,
+          error: { type: FAILURE_TYPE.Cancelled, message: 'cancelled on request; its staged files were removed' },
+        });
+        await bookkeeping.removeStagedFiles({ runId: input.runId });
+      });
+      progress.stage = 'done';
+      throw err;
+    }
+    const error = describeFailure(err);
     await bookkeeping.finishRun({ runId: input.runId, status: 'Failed', rows: null, bytes: null, files: null, error });
     await bookkeeping.removeStagedFiles({ runId: input.runId });
     progress.stage = 'done';

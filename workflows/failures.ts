@@ -23,6 +23,8 @@ export const FAILURE_TYPE = {
   DestinationThrottled: 'DestinationThrottled',
   /** An activity ran out of time or attempts. */
   Timeout: 'Timeout',
+  /** The run was cancelled on request. */
+  Cancelled: 'Cancelled',
   /** Anything unexpected; the message carries the detail. */
   Internal: 'Internal',
 } as const;

@@ -54,10 +54,12 @@ const createRunBody = z
 
 const listRunsQuery = z.object({
   status: z.enum(['Pending', 'Processing', 'Completed', 'Failed', 'Cancelled', 'Expired']).optional(),
+  requestedAfter: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only runs requested at or after this time.' }),
+  requestedBefore: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only runs requested before this time.' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-async function runView(store: Store, run: Run) {
+export async function runView(store: Store, run: Run) {
   const [artifacts, ledger] = await Promise.all([store.runs.artifacts(run.id), store.ledger.forRun(run.id)]);
   return {
     id: run.id,
@@ -85,6 +87,50 @@ async function runView(store: Store, run: Run) {
     error: run.error,
     workflowId: run.workflowId,
   };
+}
+
+/**
+ * Records a run and starts its workflow: the one path for one-off runs and runs of saved exports. Every
+ * destination must exist for the caller; a run Temporal does not take is recorded as Failed and answered 503.
+ */
+export async function launchRun(
+  deps: ApiDeps,
+  scope: Scope,
+  r: { tenantId: string | null; exportId: string | null; dataset: string; spec: ExportSpec; window: { from: string; to: string }; destinationIds: string[] },
+): Promise<Run> {
+  const { store, launcher, log } = deps;
+  const ids = [...new Set(r.destinationIds)];
+  const destinations = await Promise.all(ids.map((id) => store.destinations.get(scope, id)));
+  const missing = ids.filter((_, i) => !destinations[i]);
+  if (missing.length > 0) throw new ApiProblem('notFound', `destination ${missing.map((m) => `'${m}'`).join(', ')} does not exist`);
+  const run = await store.runs.create({
+    tenantId: r.tenantId,
+    exportId: r.exportId,
+    dataset: r.dataset,
+    format: r.spec.format,
+    window: r.window,
+    settings: r.spec,
+    destinationIds: ids,
+    requestedBy: scope.actor,
+  });
+  await store.audit.append(scope, {
+    action: 'run.start',
+    resourceType: 'run',
+    resourceId: run.id,
+    tenantId: r.tenantId,
+    details: { dataset: r.dataset, exportId: r.exportId, spec: r.spec, window: r.window, destinations: ids },
+  });
+  try {
+    await launcher.start(run, destinations.filter((d) => d !== undefined));
+  } catch (err) {
+    log.error('could not start the export workflow', { runId: run.id, error: (err as Error).message });
+    await store.runs.finish(run.id, {
+      status: 'Failed',
+      error: { type: 'TemporalUnavailable', message: 'the workflow engine did not accept the run; check that Temporal is running, then start the run again' },
+    });
+    throw new ApiProblem('temporalUnavailable', `run ${run.id} could not be started: the workflow engine is not reachable; try again shortly`);
+  }
+  return run;
 }
 
 /** Seed 000: a small export is the response itself, written by the same DuckDB COPY a run would use. */
@@ -123,7 +169,7 @@ async function answerAtOnce(deps: ApiDeps, scope: Scope, e: { sel: Selection; sp
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json', jsonl: 'application/x-ndjson', parquet: 'application/vnd.apache.parquet' } as const;
 
 export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  const { store, launcher, log } = deps;
+  const { store } = deps;
   const now = deps.now ?? (() => new Date());
 
   app.openapi(
@@ -172,37 +218,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
         }
       }
       if (!body.destinations?.length) throw new ApiProblem('invalidRequest', 'destinations: give at least one destination id', { errors: [{ path: 'destinations', message: 'at least one' }] });
-      const ids = [...new Set(body.destinations)];
-      const destinations = await Promise.all(ids.map((id) => store.destinations.get(scope, id)));
-      const missing = ids.filter((_, i) => !destinations[i]);
-      if (missing.length > 0) throw new ApiProblem('notFound', `destination ${missing.map((m) => `'${m}'`).join(', ')} does not exist`);
-
-      const run = await store.runs.create({
-        tenantId,
-        dataset: dataset.id,
-        format: body.format,
-        window,
-        settings: resolved.spec,
-        destinationIds: ids,
-        requestedBy: scope.actor,
-      });
-      await store.audit.append(scope, {
-        action: 'run.start',
-        resourceType: 'run',
-        resourceId: run.id,
-        tenantId,
-        details: { dataset: dataset.id, spec: resolved.spec, window, destinations: ids },
-      });
-      try {
-        await launcher.start(run, destinations.filter((d) => d !== undefined));
-      } catch (err) {
-        log.error('could not start the export workflow', { runId: run.id, error: (err as Error).message });
-        await store.runs.finish(run.id, {
-          status: 'Failed',
-          error: { type: 'TemporalUnavailable', message: 'the workflow engine did not accept the run; check that Temporal is running, then start the run again' },
-        });
-        throw new ApiProblem('temporalUnavailable', `run ${run.id} could not be started: the workflow engine is not reachable; try again shortly`);
-      }
+      const run = await launchRun(deps, scope, { tenantId, exportId: null, dataset: dataset.id, spec: resolved.spec, window, destinationIds: body.destinations });
       return c.json(await runView(store, run), 202, { Location: `/v1/runs/${run.id}` });
     },
   );
@@ -222,7 +238,12 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const runs = await store.runs.list(c.get('scope'), { status: query.status, limit: query.limit });
+      const runs = await store.runs.list(c.get('scope'), {
+        status: query.status,
+        limit: query.limit,
+        ...(query.requestedAfter ? { requestedAfter: new Date(query.requestedAfter) } : {}),
+        ...(query.requestedBefore ? { requestedBefore: new Date(query.requestedBefore) } : {}),
+      });
       return c.json({ runs: await Promise.all(runs.map((r) => runView(store, r))) }, 200);
     },
   );
@@ -245,6 +266,33 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
       const run = await store.runs.get(c.get('scope'), id);
       if (!run) throw new ApiProblem('notFound', `run '${id}' does not exist`);
       return c.json(await runView(store, run), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/runs/{id}/cancel',
+      tags: ['Runs'],
+      summary: 'Cancel a run: its activities stop and its staged files are removed',
+      security: API_KEY_SECURITY,
+      request: { params: idParam('Run', 'run_0123456789abcdef0123') },
+      responses: { 202: { description: 'Cancellation requested', content: { 'application/json': { schema: runSchema } } }, ...problemResponses(401, 404, 409, 503) },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const run = await store.runs.get(scope, id);
+      if (!run) throw new ApiProblem('notFound', `run '${id}' does not exist`);
+      if (run.status !== 'Pending' && run.status !== 'Processing') throw new ApiProblem('conflict', `run ${id} is ${run.status}; only Pending or Processing runs can be cancelled`);
+      try {
+        await deps.launcher.cancel(run);
+      } catch (err) {
+        deps.log.error('could not cancel the run workflow', { runId: id, error: (err as Error).message });
+        throw new ApiProblem('temporalUnavailable', `run ${id} could not be cancelled: the workflow engine is not reachable; try again shortly`);
+      }
+      await store.audit.append(scope, { action: 'run.cancel', resourceType: 'run', resourceId: id, tenantId: run.tenantId });
+      return c.json(await runView(store, run), 202);
     },
   );
 }

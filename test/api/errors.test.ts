@@ -100,7 +100,7 @@ describe('problem+json errors', () => {
   it('503 and a Failed run saying why when Temporal does not take the run', async () => {
     const app = createApp({
       store: p.store,
-      launcher: { start: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')) },
+      launcher: { start: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')), cancel: () => Promise.resolve() },
       retentionMonths: 24,
       log: silentLogger,
     });
@@ -133,14 +133,19 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/v1/api-keys',
+        '/v1/audit',
         '/v1/datasets',
         '/v1/datasets/{id}',
         '/v1/destinations',
         '/v1/destinations/{id}',
         '/v1/events',
         '/v1/events/{dataset}',
+        '/v1/exports',
+        '/v1/exports/{id}',
+        '/v1/exports/{id}/runs',
         '/v1/runs',
         '/v1/runs/{id}',
+        '/v1/runs/{id}/cancel',
         '/v1/tenants',
       ].sort(),
     );

@@ -1,0 +1,54 @@
+import type { Queryable } from './database.js';
+import { newId } from './ids.js';
+import { type Scope, tenantClause } from './scope.js';
+import type { ExportSpec } from '../workflows/definitions.js';
+
+/** A saved export definition: what to export and where; runs start it for a window. */
+export interface ExportDefinition {
+  id: string;
+  tenantId: string | null;
+  name: string;
+  dataset: string;
+  spec: ExportSpec;
+  destinationIds: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const toExport = (r: Record<string, unknown>): ExportDefinition => {
+  const stored = r.spec as { spec: ExportSpec; destinationIds: string[] };
+  return {
+    id: r.id as string,
+    tenantId: (r.tenant_id as string | null) ?? null,
+    name: r.name as string,
+    dataset: r.dataset as string,
+    spec: stored.spec,
+    destinationIds: stored.destinationIds,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+};
+
+export class ExportRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async create(input: { tenantId: string | null; name: string; dataset: string; spec: ExportSpec; destinationIds: string[] }): Promise<ExportDefinition> {
+    const rows = await this.db.query(
+      `INSERT INTO exports (id, tenant_id, name, dataset, spec) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+      [newId('export'), input.tenantId, input.name, input.dataset, JSON.stringify({ spec: input.spec, destinationIds: input.destinationIds })],
+    );
+    return toExport(rows[0]!);
+  }
+
+  async get(scope: Scope, id: string): Promise<ExportDefinition | undefined> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query(`SELECT * FROM exports WHERE id = $1${tenantClause(scope, 'tenant_id', params)}`, params);
+    return rows[0] ? toExport(rows[0]) : undefined;
+  }
+
+  async list(scope: Scope): Promise<ExportDefinition[]> {
+    const params: unknown[] = [];
+    const rows = await this.db.query(`SELECT * FROM exports WHERE true${tenantClause(scope, 'tenant_id', params)} ORDER BY created_at, id`, params);
+    return rows.map(toExport);
+  }
+}
