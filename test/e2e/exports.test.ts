@@ -84,7 +84,7 @@ describe('runs of an export', () => {
     await waitFor(async () => (await p.request('GET', `/v1/runs/${first.id}`, { key: p.keyA })).json.status === 'Cancelled', 'Cancelled');
     const run = (await p.request('GET', `/v1/runs/${first.id}`, { key: p.keyA })).json;
     expect(run.error.type).toBe('Cancelled');
-    await waitFor(async () => !existsSync(path.join(p.stagingDir, first.id)), 'staged files removed');
+    await waitFor(() => Promise.resolve(!existsSync(path.join(p.stagingDir, first.id))), 'staged files removed');
     const description = await p.client.workflow.getHandle(run.workflowId).describe();
     expect(description.status.name).toBe('CANCELLED');
     await p.stopWorker(worker);
