@@ -27,6 +27,9 @@ const envSchema = z.object({
   SLUICE_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('512MB'),
   SLUICE_INGEST_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   SLUICE_IMMEDIATE_MAX_ROWS: z.coerce.number().int().min(0).default(100_000),
+  SLUICE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SLUICE_LINK_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
+  SLUICE_ARTIFACT_TTL_SECONDS: z.coerce.number().int().min(1).default(7 * 24 * 3600),
   SLUICE_GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(1),
   SLUICE_DUCKDB_THREADS: z.coerce.number().int().min(1).optional(),
   SLUICE_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
@@ -48,6 +51,9 @@ export interface Settings {
   gzipLevel: number;
   ingestMaxBytes: number;
   immediateMaxRows: number;
+  linkSecret: string | undefined;
+  linkTtlSeconds: number;
+  artifactTtlSeconds: number;
   retentionMonths: number;
   demoRows: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -86,6 +92,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     gzipLevel: e.SLUICE_GZIP_LEVEL,
     ingestMaxBytes: e.SLUICE_INGEST_MAX_BYTES,
     immediateMaxRows: e.SLUICE_IMMEDIATE_MAX_ROWS,
+    linkSecret: e.SLUICE_LINK_SECRET,
+    linkTtlSeconds: e.SLUICE_LINK_TTL_SECONDS,
+    artifactTtlSeconds: e.SLUICE_ARTIFACT_TTL_SECONDS,
     retentionMonths: e.SLUICE_RETENTION_MONTHS,
     demoRows: e.SLUICE_DEMO_ROWS,
     logLevel: e.SLUICE_LOG_LEVEL,

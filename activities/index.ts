@@ -202,6 +202,26 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
+    /** Deletes a run's delivered files where the destination supports it and marks the run Expired. */
+    async expireRun({ runId }: { runId: string }): Promise<void> {
+      const ctx = connectorContext(log);
+      for (const artifact of await store.runs.artifacts(runId)) {
+        const destination = await store.destinations.get(systemScope, artifact.destinationId);
+        if (!destination) continue;
+        const connector = await destinations.get(destination.type);
+        const config = connector.configSchema.safeParse(destination.config);
+        if (!config.success || !connector.remove) continue;
+        try {
+          await connector.remove(config.data, { objectKey: artifact.objectKey, tenantId: destination.tenantId }, ctx);
+        } catch (err) {
+          throw toFailure(err, `removing expired file ${artifact.objectKey} from destination ${destination.id}`);
+        }
+      }
+      await store.runs.markExpired(runId);
+      const run = await store.runs.get(systemScope, runId);
+      await store.audit.append(systemScope, { action: 'run.expired', resourceType: 'run', resourceId: runId, tenantId: run?.tenantId ?? null });
+    },
+
     async finishRun(input: FinishRunInput): Promise<void> {
       await store.runs.finish(input.runId, input);
       const run = await store.runs.get(systemScope, input.runId);

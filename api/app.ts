@@ -15,6 +15,7 @@ import { registerTenantRoutes } from './routes/tenants.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { registerAuditRoutes } from './routes/audit.js';
+import { registerDownloadRoutes } from './routes/downloads.js';
 
 const JSON_MEDIA = /^application\/(([\w.-]+\+)?json|x-ndjson|jsonl)$/i;
 
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerEventRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerDownloadRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'x-api-key' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyQuery', { type: 'apiKey', in: 'query', name: 'apiKey' });

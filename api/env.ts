@@ -3,6 +3,7 @@ import type { Scope } from '../store/scope.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../platform/logger.js';
 import type { RunLauncher } from './run-launcher.js';
+import type { LinkSigner } from '../platform/signed-links.js';
 import type { EventStore } from '../connectors/sources/event-store/index.js';
 
 /** What the API needs from the rest of the platform. */
@@ -18,6 +19,10 @@ export interface ApiDeps {
   gzipLevel?: number;
   /** Largest ingestion body, after gzip decoding (bytes). */
   ingestMaxBytes?: number;
+  /** Signs and checks download links; without it the download routes answer 500. */
+  linkSigner?: LinkSigner;
+  /** How long a download link works (seconds; 900 by default). */
+  linkTtlSeconds?: number;
   /** Clock, injectable for tests of date rules. */
   now?: () => Date;
 }

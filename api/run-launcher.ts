@@ -24,7 +24,10 @@ export interface RunLauncher {
 
 export class RunAlreadyStartedError extends Error {}
 
-export function temporalRunLauncher(client: Client, taskQueue: string): RunLauncher {
+/** Seed 004: download links, and the files behind them, expire after 7 days unless configured otherwise. */
+export const DEFAULT_ARTIFACT_TTL_SECONDS = 7 * 24 * 3600;
+
+export function temporalRunLauncher(client: Client, taskQueue: string, artifactTtlSeconds = DEFAULT_ARTIFACT_TTL_SECONDS): RunLauncher {
   return {
     async start(run, destinations) {
       const input: ExportRunInput = {
@@ -35,6 +38,7 @@ export function temporalRunLauncher(client: Client, taskQueue: string): RunLaunc
         spec: run.settings,
         window: run.window,
         requestedAt: run.requestedAt.toISOString(),
+        artifactTtlSeconds,
         destinations: destinations.map((d) => ({ id: d.id, type: d.type })),
       };
       try {

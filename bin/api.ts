@@ -12,6 +12,7 @@ import { openStore } from '../store/index.js';
 import { createApp } from '../api/app.js';
 import { temporalRunLauncher } from '../api/run-launcher.js';
 import { ensureRetentionSchedule } from '../platform/retention-schedule.js';
+import { LinkSigner, loadLinkKey } from '../platform/signed-links.js';
 import { exitWithError } from './exit.js';
 
 async function main(): Promise<void> {
@@ -26,7 +27,14 @@ async function main(): Promise<void> {
   if (generatedKey) process.stdout.write(`Admin API key (shown once; store it now): ${generatedKey}\n`);
   const client = new Client({ connection, namespace: settings.temporal.namespace });
   await ensureRetentionSchedule(client, { taskQueue: settings.temporal.taskQueue, retentionMonths: settings.retentionMonths });
-  const app = createApp({ store, launcher: temporalRunLauncher(client, settings.temporal.taskQueue), retentionMonths: settings.retentionMonths, log });
+  const app = createApp({
+    store,
+    launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds),
+    linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
+    linkTtlSeconds: settings.linkTtlSeconds,
+    retentionMonths: settings.retentionMonths,
+    log,
+  });
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () =>
     log.info('api listening', { url: `http://${settings.host}:${settings.port}` }),
   );

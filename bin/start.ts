@@ -22,6 +22,7 @@ import { DestinationRegistry } from '../connectors/registry.js';
 import { createApp } from '../api/app.js';
 import { temporalRunLauncher } from '../api/run-launcher.js';
 import { ensureRetentionSchedule } from '../platform/retention-schedule.js';
+import { LinkSigner, loadLinkKey } from '../platform/signed-links.js';
 import { installWorkerRuntime } from '../platform/runtime.js';
 import { exitWithError } from './exit.js';
 
@@ -104,7 +105,9 @@ async function main(): Promise<void> {
   await ensureRetentionSchedule(client, { taskQueue: settings.temporal.taskQueue, retentionMonths: settings.retentionMonths });
   const app = createApp({
     store,
-    launcher: temporalRunLauncher(client, settings.temporal.taskQueue),
+    launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds),
+    linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
+    linkTtlSeconds: settings.linkTtlSeconds,
     retentionMonths: settings.retentionMonths,
     log,
     eventStore,

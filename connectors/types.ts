@@ -64,6 +64,8 @@ export interface DestinationConnector<C extends Record<string, unknown> = Record
   readonly capabilities: DestinationCapabilities;
   check(config: C, ctx: ConnectorContext): Promise<CheckResult>;
   deliver(config: C, request: DeliveryRequest, ctx: ConnectorContext): Promise<DeliveryReceipt>;
+  /** Deletes a delivered object when its run expires; destinations that keep data forever omit it. */
+  remove?(config: C, target: { objectKey: string; tenantId: string | null }, ctx: ConnectorContext): Promise<void>;
 }
 
 /** What destination factories may depend on. */

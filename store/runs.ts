@@ -179,14 +179,33 @@ export class RunRepository {
 
   async finish(
     id: string,
-    outcome: { status: 'Completed' | 'Failed' | 'Cancelled'; rows?: number | null; bytes?: number | null; files?: number | null; error?: RunError | null },
+    outcome: {
+      status: 'Completed' | 'Failed' | 'Cancelled';
+      rows?: number | null;
+      bytes?: number | null;
+      files?: number | null;
+      error?: RunError | null;
+      expiresInSeconds?: number | undefined;
+    },
   ): Promise<void> {
     await this.db.query(
       `UPDATE runs SET status = $2, finished_at = coalesce(finished_at, now()), rows = coalesce($3, rows),
-         bytes = coalesce($4, bytes), files = coalesce($5, files), error = $6
+         bytes = coalesce($4, bytes), files = coalesce($5, files), error = $6,
+         expires_at = CASE WHEN $7::float8 IS NULL THEN expires_at ELSE now() + make_interval(secs => $7::float8) END
        WHERE id = $1 AND status NOT IN ('Completed', 'Failed', 'Cancelled', 'Expired')`,
-      [id, outcome.status, outcome.rows ?? null, outcome.bytes ?? null, outcome.files ?? null, outcome.error ? JSON.stringify(outcome.error) : null],
+      [id, outcome.status, outcome.rows ?? null, outcome.bytes ?? null, outcome.files ?? null, outcome.error ? JSON.stringify(outcome.error) : null, outcome.expiresInSeconds ?? null],
     );
+    await this.db.query(`UPDATE artifacts SET expires_at = (SELECT expires_at FROM runs WHERE id = $1) WHERE run_id = $1`, [id]);
+  }
+
+  /** Completed -> Expired, once its files are gone. */
+  async markExpired(id: string): Promise<void> {
+    await this.db.query(`UPDATE runs SET status = 'Expired' WHERE id = $1 AND status = 'Completed'`, [id]);
+  }
+
+  async artifact(id: string): Promise<Artifact | undefined> {
+    const rows = await this.db.query('SELECT * FROM artifacts WHERE id = $1', [id]);
+    return rows[0] ? toArtifact(rows[0]) : undefined;
   }
 
   /** A run of this export that has not finished, if any. */

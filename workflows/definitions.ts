@@ -42,6 +42,8 @@ export interface ExportRunInput {
   destinations: DestinationRef[];
   /** When the run was requested (ISO 8601); file-name time tokens use it, never the wall clock. */
   requestedAt: string;
+  /** How long the delivered files live before they are deleted and the run shows Expired. */
+  artifactTtlSeconds: number;
 }
 
 export interface RunErrorInfo {
@@ -119,6 +121,8 @@ export interface FinishRunInput {
   bytes: number | null;
   files: number | null;
   error: RunErrorInfo | null;
+  /** Completed runs: seconds until the files expire. */
+  expiresInSeconds?: number;
 }
 
 export const RUN_STAGE = {
@@ -149,4 +153,9 @@ export interface RetentionResult {
   keepFrom: string;
   /** Rows deleted per dataset. */
   deleted: Record<string, number>;
+}
+
+export interface ExpireArtifactsInput {
+  runId: string;
+  ttlSeconds: number;
 }

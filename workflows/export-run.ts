@@ -3,7 +3,18 @@
  * that file to every destination under its delivery key, reconcile rows read against rows delivered, and
  * record the outcome. Only file references and counts pass through here, never rows.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ParentClosePolicy,
+  TimeoutFailure,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
+import { expireArtifacts } from './expire-artifacts.js';
 import type { ExportActivities } from '../activities/index.js';
 import { ACTIVITY_PROFILES } from '../temporal.config.js';
 import {
@@ -88,8 +99,14 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     progress.stage = 'finishing';
     const bytes = staged.files.reduce((sum, f) => sum + f.bytes, 0);
     const result = { rows: staged.rows, bytes, files: staged.files.length };
-    await bookkeeping.finishRun({ runId: input.runId, status: 'Completed', ...result, error: null });
+    await bookkeeping.finishRun({ runId: input.runId, status: 'Completed', ...result, error: null, expiresInSeconds: input.artifactTtlSeconds });
     await bookkeeping.removeStagedFiles({ runId: input.runId });
+    // The expiry timer outlives this workflow, so the run's history closes now and the files go later.
+    await startChild(expireArtifacts, {
+      workflowId: `sluice-expire-${input.runId}`,
+      args: [{ runId: input.runId, ttlSeconds: input.artifactTtlSeconds }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
     progress.stage = 'done';
     return { runId: input.runId, status: 'Completed', ...result, error: null };
   } catch (err) {

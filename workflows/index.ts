@@ -1,2 +1,3 @@
 export { exportRun } from './export-run.js';
 export { retentionSweep } from './retention.js';
+export { expireArtifacts } from './expire-artifacts.js';

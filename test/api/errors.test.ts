@@ -146,6 +146,7 @@ describe('OpenAPI document', () => {
         '/v1/runs',
         '/v1/runs/{id}',
         '/v1/runs/{id}/cancel',
+        '/v1/runs/{id}/download',
         '/v1/tenants',
       ].sort(),
     );

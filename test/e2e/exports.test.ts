@@ -85,8 +85,9 @@ describe('runs of an export', () => {
     const run = (await p.request('GET', `/v1/runs/${first.id}`, { key: p.keyA })).json;
     expect(run.error.type).toBe('Cancelled');
     await waitFor(() => Promise.resolve(!existsSync(path.join(p.stagingDir, first.id))), 'staged files removed');
-    const description = await p.client.workflow.getHandle(run.workflowId).describe();
-    expect(description.status.name).toBe('CANCELLED');
+    const handle = p.client.workflow.getHandle(run.workflowId);
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
     await p.stopWorker(worker);
   });
 

@@ -21,6 +21,7 @@ import { silentLogger } from '../../platform/logger.js';
 import { installWorkerRuntime } from '../../platform/runtime.js';
 import { isoDay } from '../../datasets/window.js';
 import { createDatabase } from './postgres-server.js';
+import { LinkSigner } from '../../platform/signed-links.js';
 
 export interface TestPlatformOptions {
   seedRows?: number;
@@ -28,6 +29,8 @@ export interface TestPlatformOptions {
   wrapActivities?: (a: ExportActivities) => ExportActivities;
   extraDestinations?: Record<string, DestinationFactory>;
   startWorker?: boolean;
+  /** Seconds until a completed run's files expire (7 days unless a test wants to watch it happen). */
+  artifactTtlSeconds?: number;
 }
 
 export interface RequestOptions {
@@ -61,7 +64,16 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
   const filesRoot = path.join(dir, 'files');
   const stagingDir = path.join(dir, 'staging');
   const registry = new DestinationRegistry({ filesRoot }, options.extraDestinations);
-  const app = createApp({ store, launcher: temporalRunLauncher(client, taskQueue), retentionMonths: 24, log: silentLogger, eventStore, ingestMaxBytes: 1 << 20 });
+  const linkSigner = new LinkSigner(randomBytes(32));
+  const app = createApp({
+    store,
+    launcher: temporalRunLauncher(client, taskQueue, options.artifactTtlSeconds),
+    retentionMonths: 24,
+    log: silentLogger,
+    eventStore,
+    ingestMaxBytes: 1 << 20,
+    linkSigner,
+  });
 
   const workers: { worker: Worker; done: Promise<void>; connection: NativeConnection }[] = [];
   const startWorker = async (wrapActivities = options.wrapActivities) => {
@@ -135,6 +147,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     dir,
     app,
     query,
+    linkSigner,
     store,
     eventStore,
     client,

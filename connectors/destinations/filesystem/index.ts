@@ -87,5 +87,12 @@ export function createFilesystemDestination(deps: DestinationDeps): DestinationC
       }
       return { ...receipt, alreadyDelivered: false };
     },
+
+    async remove(config, target) {
+      const dir = destinationDirectory(deps.filesRoot, config, target.tenantId);
+      const file = path.resolve(dir, target.objectKey);
+      if (!file.startsWith(dir + path.sep)) throw new ConnectorError('config', `object key '${target.objectKey}' leaves the destination directory`);
+      await rm(file, { force: true });
+    },
   };
 }

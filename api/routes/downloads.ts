@@ -1,0 +1,80 @@
+/**
+ * Downloads (seeds 002 and 004): `GET /v1/runs/{id}/download` answers `{downloadUrls}` with links valid 15
+ * minutes (configurable); each link is served by `GET /files/{token}` without an API key, the signed token
+ * being the credential. Tampered links are refused (403), expired ones and expired runs are gone (410).
+ * Every download is in the audit log.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { ApiDeps, ApiEnv } from '../env.js';
+import { ApiProblem, problemResponses } from '../problem.js';
+import { idParam } from '../schemas.js';
+import { API_KEY_SECURITY } from './security.js';
+
+const downloadSchema = z
+  .object({
+    downloadUrls: z.array(z.string()).openapi({ description: 'One signed link per file.' }),
+    expiresAt: z.string().openapi({ description: 'When the links stop working.' }),
+  })
+  .openapi('DownloadLinks');
+
+export function registerDownloadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  const { store } = deps;
+  const signer = () => {
+    if (!deps.linkSigner) throw new ApiProblem('internal', 'download links are not configured on this process');
+    return deps.linkSigner;
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/runs/{id}/download',
+      tags: ['Runs'],
+      summary: "Signed links to a completed run's files, valid 15 minutes",
+      security: API_KEY_SECURITY,
+      request: { params: idParam('Run', 'run_0123456789abcdef0123') },
+      responses: { 200: { description: 'Links', content: { 'application/json': { schema: downloadSchema } } }, ...problemResponses(401, 404, 409, 410) },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const run = await store.runs.get(scope, id);
+      if (!run) throw new ApiProblem('notFound', `run '${id}' does not exist`);
+      if (run.status === 'Expired') throw new ApiProblem('gone', `run ${id} expired at ${run.expiresAt?.toISOString() ?? 'its expiry'} and its files were deleted; run the export again`);
+      if (run.status !== 'Completed') throw new ApiProblem('conflict', `run ${id} is ${run.status}; files can be downloaded once it is Completed`);
+      const expiresAt = Math.floor(Date.now() / 1000) + (deps.linkTtlSeconds ?? 900);
+      const origin = new URL(c.req.url).origin;
+      const artifacts = await store.runs.artifacts(id);
+      const downloadUrls = artifacts.map((a) => `${origin}/files/${signer().sign({ artifactId: a.id, expiresAt })}`);
+      await store.audit.append(scope, { action: 'run.download_links', resourceType: 'run', resourceId: id, tenantId: run.tenantId, details: { files: artifacts.length } });
+      return c.json({ downloadUrls, expiresAt: new Date(expiresAt * 1000).toISOString() }, 200);
+    },
+  );
+
+  app.get('/files/:token', async (c) => {
+    const check = signer().verify(c.req.param('token'));
+    if (!check.ok && check.reason === 'invalid') throw new ApiProblem('linkInvalid', 'this download link is not valid; ask for a new one with GET /v1/runs/{id}/download');
+    if (!check.ok) throw new ApiProblem('gone', 'this download link has expired; ask for a new one with GET /v1/runs/{id}/download');
+    const artifact = await store.runs.artifact(check.claims.artifactId);
+    const run = artifact && (await store.runs.get({ role: 'admin', actor: 'link' }, artifact.runId));
+    if (!artifact || !run || run.status === 'Expired' || (artifact.expiresAt && artifact.expiresAt <= new Date())) {
+      throw new ApiProblem('gone', 'the file behind this link has expired and was deleted; run the export again');
+    }
+    const size = await stat(artifact.location).then((s) => s.size, () => undefined);
+    if (size === undefined) throw new ApiProblem('gone', 'the file behind this link is no longer at its destination');
+    await store.audit.append(
+      { role: 'admin', actor: `link:${artifact.id}` },
+      { action: 'artifact.download', resourceType: 'artifact', resourceId: artifact.id, tenantId: run.tenantId, details: { runId: run.id, key: artifact.objectKey } },
+    );
+    return new Response(Readable.toWeb(createReadStream(artifact.location)) as ReadableStream, {
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(size),
+        'content-disposition': `attachment; filename="${path.basename(artifact.objectKey)}"`,
+      },
+    });
+  });
+}
