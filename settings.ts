@@ -27,6 +27,7 @@ const envSchema = z.object({
   SLUICE_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('512MB'),
   SLUICE_INGEST_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   SLUICE_IMMEDIATE_MAX_ROWS: z.coerce.number().int().min(0).default(100_000),
+  SLUICE_MASTER_KEY: z.string().optional(),
   SLUICE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SLUICE_LINK_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
   SLUICE_ARTIFACT_TTL_SECONDS: z.coerce.number().int().min(1).default(7 * 24 * 3600),
@@ -51,6 +52,7 @@ export interface Settings {
   gzipLevel: number;
   ingestMaxBytes: number;
   immediateMaxRows: number;
+  masterKey: string | undefined;
   linkSecret: string | undefined;
   linkTtlSeconds: number;
   artifactTtlSeconds: number;
@@ -92,6 +94,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     gzipLevel: e.SLUICE_GZIP_LEVEL,
     ingestMaxBytes: e.SLUICE_INGEST_MAX_BYTES,
     immediateMaxRows: e.SLUICE_IMMEDIATE_MAX_ROWS,
+    masterKey: e.SLUICE_MASTER_KEY,
     linkSecret: e.SLUICE_LINK_SECRET,
     linkTtlSeconds: e.SLUICE_LINK_TTL_SECONDS,
     artifactTtlSeconds: e.SLUICE_ARTIFACT_TTL_SECONDS,

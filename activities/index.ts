@@ -155,7 +155,7 @@ export function createActivities(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`staged file ${input.file.path} is not on this worker`, FAILURE_TYPE.StagedFileMissing);
       }
       const connector = await destinations.get(destination.type);
-      const config = connector.configSchema.safeParse(destination.config);
+      const config = connector.configSchema.safeParse(await store.destinations.configForDelivery(destination.id));
       if (!config.success) {
         throw ApplicationFailure.nonRetryable(
           `destination ${destination.id} (${destination.name}) has an invalid configuration: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
@@ -209,7 +209,7 @@ export function createActivities(deps: ActivityDeps) {
         const destination = await store.destinations.get(systemScope, artifact.destinationId);
         if (!destination) continue;
         const connector = await destinations.get(destination.type);
-        const config = connector.configSchema.safeParse(destination.config);
+        const config = connector.configSchema.safeParse(await store.destinations.configForDelivery(destination.id));
         if (!config.success || !connector.remove) continue;
         try {
           await connector.remove(config.data, { objectKey: artifact.objectKey, tenantId: destination.tenantId }, ctx);

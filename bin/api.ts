@@ -9,6 +9,7 @@ import { createLogger } from '../platform/logger.js';
 import { ensureSearchAttributes } from '../platform/search-attributes.js';
 import { ensureAdminKey } from '../platform/bootstrap.js';
 import { openStore } from '../store/index.js';
+import { SecretBox, loadMasterKey } from '../platform/secret-box.js';
 import { createApp } from '../api/app.js';
 import { temporalRunLauncher } from '../api/run-launcher.js';
 import { ensureRetentionSchedule } from '../platform/retention-schedule.js';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const log = createLogger(settings.logLevel, { service: 'sluice-api' });
   const connection = await Connection.connect({ address: settings.temporal.address });
   await ensureSearchAttributes(connection, settings.temporal.namespace);
-  const store = await openStore({ databaseUrl: settings.databaseUrl });
+  const masterKey = await loadMasterKey({ configured: settings.masterKey, dataDir: settings.dataDir, production: true });
+  const store = await openStore({ databaseUrl: settings.databaseUrl, secretBox: new SecretBox(masterKey) });
   const generatedKey = await ensureAdminKey(store, settings.adminKey, log);
   if (generatedKey) process.stdout.write(`Admin API key (shown once; store it now): ${generatedKey}\n`);
   const client = new Client({ connection, namespace: settings.temporal.namespace });

@@ -17,6 +17,7 @@ import { ensureSearchAttributes } from '../platform/search-attributes.js';
 import { ensureAdminKey, ensureDemoData } from '../platform/bootstrap.js';
 import { createExportWorker } from '../platform/worker.js';
 import { openStore } from '../store/index.js';
+import { SecretBox, loadMasterKey } from '../platform/secret-box.js';
 import { EventStore } from '../connectors/sources/event-store/index.js';
 import { DestinationRegistry } from '../connectors/registry.js';
 import { createApp } from '../api/app.js';
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
   stops.push(() => connection.close());
   await ensureSearchAttributes(connection, settings.temporal.namespace);
 
-  const store = await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  const masterKey = await loadMasterKey({ configured: settings.masterKey, dataDir: settings.dataDir, production: Boolean(settings.databaseUrl) });
+  const store = await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, secretBox: new SecretBox(masterKey) });
   stops.push(() => store.close());
   const generatedKey = await ensureAdminKey(store, settings.adminKey, log);
 

@@ -10,6 +10,7 @@ import { createLogger } from '../platform/logger.js';
 import { installWorkerRuntime } from '../platform/runtime.js';
 import { createExportWorker } from '../platform/worker.js';
 import { openStore } from '../store/index.js';
+import { SecretBox, loadMasterKey } from '../platform/secret-box.js';
 import { EventStore } from '../connectors/sources/event-store/index.js';
 import { DestinationRegistry } from '../connectors/registry.js';
 import { exitWithError } from './exit.js';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   if (!settings.databaseUrl) throw new Error('DATABASE_URL is required for a worker process: API and workers share one Postgres');
   const log = createLogger(settings.logLevel, { service: 'sluice-worker' });
   installWorkerRuntime(settings.logLevel);
-  const store = await openStore({ databaseUrl: settings.databaseUrl });
+  const masterKey = await loadMasterKey({ configured: settings.masterKey, dataDir: settings.dataDir, production: true });
+  const store = await openStore({ databaseUrl: settings.databaseUrl, secretBox: new SecretBox(masterKey) });
   const eventStore = await EventStore.open({
     path: settings.eventStorePath,
     memoryLimit: settings.duckdbMemoryLimit,

@@ -1,4 +1,5 @@
 import type { Queryable } from './database.js';
+import type { SecretBox } from '../platform/secret-box.js';
 import { newId } from './ids.js';
 import { type Scope, tenantClause } from './scope.js';
 
@@ -13,6 +14,8 @@ export interface Destination {
   updatedAt: Date;
 }
 
+const sealedOf = (r: Record<string, unknown>): string | null => (r.secrets as string | null) ?? null;
+
 const toDestination = (r: Record<string, unknown>): Destination => ({
   id: r.id as string,
   tenantId: (r.tenant_id as string | null) ?? null,
@@ -23,19 +26,42 @@ const toDestination = (r: Record<string, unknown>): Destination => ({
   updatedAt: r.updated_at as Date,
 });
 
+/**
+ * Destinations. Secret fields (the connector names them) are kept apart from the config: sealed with the
+ * master key into `secrets`, opened only by `configForDelivery`, never returned by get or list.
+ */
 export class DestinationRepository {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly box?: SecretBox,
+  ) {}
 
   async create(
     scope: Scope,
-    input: { name: string; type: string; config: Record<string, unknown>; tenantId?: string | null },
+    input: { name: string; type: string; config: Record<string, unknown>; secrets?: Record<string, unknown>; tenantId?: string | null },
   ): Promise<Destination> {
     const tenantId = scope.role === 'tenant' ? scope.tenantId : (input.tenantId ?? null);
+    let sealed: string | null = null;
+    if (input.secrets && Object.keys(input.secrets).length > 0) {
+      if (!this.box) throw new Error('no master key: destination secrets cannot be stored');
+      sealed = this.box.seal(JSON.stringify(input.secrets));
+    }
     const rows = await this.db.query(
-      `INSERT INTO destinations (id, tenant_id, name, type, config) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [newId('destination'), tenantId, input.name, input.type, JSON.stringify(input.config)],
+      `INSERT INTO destinations (id, tenant_id, name, type, config, secrets) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [newId('destination'), tenantId, input.name, input.type, JSON.stringify(input.config), sealed],
     );
     return toDestination(rows[0]!);
+  }
+
+  /** The full configuration a connector needs: the stored config with its secrets opened. */
+  async configForDelivery(id: string): Promise<Record<string, unknown> | undefined> {
+    const rows = await this.db.query('SELECT * FROM destinations WHERE id = $1', [id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const sealed = sealedOf(row);
+    if (!sealed) return toDestination(row).config;
+    if (!this.box) throw new Error('no master key: destination secrets cannot be opened');
+    return { ...toDestination(row).config, ...(JSON.parse(this.box.open(sealed)) as Record<string, unknown>) };
   }
 
   async get(scope: Scope, id: string): Promise<Destination | undefined> {

@@ -9,6 +9,7 @@ import { RunRepository } from './runs.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { AuditLog } from './audit-log.js';
 import { ExportRepository } from './exports.js';
+import type { SecretBox } from '../platform/secret-box.js';
 
 /** The metadata store: every repository over one database. */
 export class Store {
@@ -20,10 +21,13 @@ export class Store {
   readonly audit: AuditLog;
   readonly exports: ExportRepository;
 
-  constructor(readonly db: Database) {
+  constructor(
+    readonly db: Database,
+    secretBox?: SecretBox,
+  ) {
     this.tenants = new TenantRepository(db);
     this.apiKeys = new ApiKeyRepository(db);
-    this.destinations = new DestinationRepository(db);
+    this.destinations = new DestinationRepository(db, secretBox);
     this.runs = new RunRepository(db);
     this.ledger = new DeliveryLedger(db);
     this.audit = new AuditLog(db);
@@ -40,6 +44,8 @@ export interface StoreLocation {
   databaseUrl?: string | undefined;
   /** Directory for PGlite; undefined keeps it in memory. */
   dataDir?: string | undefined;
+  /** Seals destination secrets; without it, destinations with secrets cannot be stored. */
+  secretBox?: SecretBox | undefined;
 }
 
 /** Opens the store and applies pending migrations. */
@@ -57,7 +63,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     await db.close();
     throw err;
   }
-  return new Store(db);
+  return new Store(db, location.secretBox);
 }
 
 export type { Database } from './database.js';

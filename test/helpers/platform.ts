@@ -22,6 +22,7 @@ import { installWorkerRuntime } from '../../platform/runtime.js';
 import { isoDay } from '../../datasets/window.js';
 import { createDatabase } from './postgres-server.js';
 import { LinkSigner } from '../../platform/signed-links.js';
+import { SecretBox } from '../../platform/secret-box.js';
 
 export interface TestPlatformOptions {
   seedRows?: number;
@@ -49,7 +50,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const databaseUrl = options.store === 'postgres' ? await createDatabase(inject('postgresUrl'), `t_${randomBytes(6).toString('hex')}`) : undefined;
-  const store: Store = await openStore({ databaseUrl });
+  const store: Store = await openStore({ databaseUrl, secretBox: new SecretBox(randomBytes(32)) });
   const eventStore = await EventStore.open({ path: path.join(dir, 'events.duckdb'), memoryLimit: '512MB', threads: 2 });
   const tenantA = await store.tenants.create('tenant-a');
   const tenantB = await store.tenants.create('tenant-b');

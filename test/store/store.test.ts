@@ -5,6 +5,7 @@ import { openStore, type Store } from '../../store/index.js';
 import { MIGRATIONS, migrate } from '../../store/migrations.js';
 import type { Scope } from '../../store/scope.js';
 import { createDatabase } from '../helpers/postgres-server.js';
+import { SecretBox } from '../../platform/secret-box.js';
 
 describe.each(['pglite', 'postgres'] as const)('metadata store on %s', (kind) => {
   let store: Store;
@@ -14,7 +15,7 @@ describe.each(['pglite', 'postgres'] as const)('metadata store on %s', (kind) =>
 
   beforeAll(async () => {
     const databaseUrl = kind === 'postgres' ? await createDatabase(inject('postgresUrl'), `s_${randomBytes(6).toString('hex')}`) : undefined;
-    store = await openStore({ databaseUrl });
+    store = await openStore({ databaseUrl, secretBox: new SecretBox(randomBytes(32)) });
     expect(store.db.kind).toBe(kind);
     const a = await store.tenants.create('a');
     const b = await store.tenants.create('b');
@@ -48,6 +49,24 @@ describe.each(['pglite', 'postgres'] as const)('metadata store on %s', (kind) =>
     expect(await store.destinations.delete(scopeB, d.id)).toBe(false);
     expect((await store.destinations.get(admin, d.id))?.tenantId).toBe((scopeA as { tenantId: string }).tenantId);
     expect((await store.destinations.list(scopeB)).map((x) => x.id)).not.toContain(d.id);
+  });
+
+  it('keeps destination secrets sealed at rest and out of get and list', async () => {
+    const d = await store.destinations.create(scopeA, {
+      name: 's3',
+      type: 's3',
+      config: { bucket: 'b', accessKeyId: 'AKIAEXAMPLE' },
+      secrets: { secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    });
+    const raw = await store.db.query('SELECT * FROM destinations WHERE id = $1', [d.id]);
+    expect(JSON.stringify(raw)).not.toContain('wJalrXUtnFEMI');
+    expect(JSON.stringify(await store.destinations.get(scopeA, d.id))).not.toContain('wJalrXUtnFEMI');
+    expect(JSON.stringify(await store.destinations.list(admin))).not.toContain('wJalrXUtnFEMI');
+    expect(await store.destinations.configForDelivery(d.id)).toEqual({
+      bucket: 'b',
+      accessKeyId: 'AKIAEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    });
   });
 
   it('moves a run through its statuses and never out of a terminal one', async () => {
