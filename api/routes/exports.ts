@@ -1,14 +1,10 @@
 /** Saved export definitions (seed 004's configuration) and their runs, with one run in flight at a time. */
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ExportDefinition } from '../../store/exports.js';
-import { findDataset } from '../../datasets/catalog.js';
-import { resolveExportSpec } from '../../datasets/export-spec.js';
-import { MAX_PARTITIONS, partitionsOf } from '../../datasets/partitions.js';
-import { isoDay, validateWindow } from '../../datasets/window.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
 import { ApiProblem, problemResponses } from '../problem.js';
 import { idParam, isoDate, runSchema } from '../schemas.js';
-import { launchRun, runView } from './runs.js';
+import { checkWindow, datasetAndSpec, launchRun, runView } from './runs.js';
 import { API_KEY_SECURITY } from './security.js';
 
 const createExportBody = z
@@ -60,7 +56,6 @@ const view = (e: ExportDefinition) => ({
 
 export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { store } = deps;
-  const now = deps.now ?? (() => new Date());
 
   app.openapi(
     createRoute({
@@ -75,11 +70,7 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
     async (c) => {
       const scope = c.get('scope');
       const body = c.req.valid('json');
-      const dataset = findDataset(body.dataset);
-      if (!dataset) throw new ApiProblem('notFound', `dataset '${body.dataset}' does not exist; GET /v1/datasets lists the datasets`);
-      if (dataset.visibility === 'admin' && scope.role !== 'admin') throw new ApiProblem('forbidden', `dataset '${dataset.id}' is available to admins only`);
-      const resolved = resolveExportSpec(dataset, body);
-      if (!resolved.ok) throw new ApiProblem('invalidRequest', `${resolved.path}: ${resolved.message}`, { errors: [{ path: resolved.path, message: resolved.message }] });
+      const { dataset, spec } = datasetAndSpec(scope, body);
       const ids = [...new Set(body.destinations)];
       const missing = (await Promise.all(ids.map(async (id) => ((await store.destinations.get(scope, id)) ? null : id)))).filter((x) => x !== null);
       if (missing.length > 0) throw new ApiProblem('notFound', `destination ${missing.map((m) => `'${m}'`).join(', ')} does not exist`);
@@ -87,7 +78,7 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
         tenantId: scope.role === 'tenant' ? scope.tenantId : null,
         name: body.name,
         dataset: dataset.id,
-        spec: resolved.spec,
+        spec,
         destinationIds: ids,
       });
       await store.audit.append(scope, { action: 'export.create', resourceType: 'export', resourceId: created.id, tenantId: created.tenantId, details: { name: created.name, dataset: created.dataset } });
@@ -141,10 +132,7 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
       const window = c.req.valid('json');
       const definition = await store.exports.get(scope, id);
       if (!definition) throw new ApiProblem('notFound', `export '${id}' does not exist`);
-      const invalid = validateWindow(window, { retentionMonths: deps.retentionMonths, today: isoDay(now()) });
-      if (invalid) throw new ApiProblem('invalidWindow', invalid.detail, { reason: invalid.reason });
-      const partitions = partitionsOf(window, definition.spec.partitioning).length;
-      if (partitions > MAX_PARTITIONS) throw new ApiProblem('invalidRequest', `partitioning: ${partitions} files is more than ${MAX_PARTITIONS}; shorten the range`);
+      checkWindow(deps, window, definition.spec);
       const running = await store.runs.inFlightForExport(definition.id);
       if (running) {
         throw new ApiProblem('conflict', `export ${definition.id} already has run ${running.id} (${running.status}) in flight; wait for it or cancel it`, { runId: running.id });

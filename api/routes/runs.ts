@@ -3,7 +3,8 @@ import type { Run } from '../../store/runs.js';
 import type { Store } from '../../store/index.js';
 import { findDataset } from '../../datasets/catalog.js';
 import { isoDay, validateWindow } from '../../datasets/window.js';
-import { resolveExportSpec } from '../../datasets/export-spec.js';
+import { type ExportSpecRequest, resolveExportSpec } from '../../datasets/export-spec.js';
+import type { DatasetDefinition } from '../../datasets/types.js';
 import { MAX_PARTITIONS, partitionsOf } from '../../datasets/partitions.js';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -89,6 +90,24 @@ export async function runView(store: Store, run: Run) {
   };
 }
 
+/** The dataset a request names, visible to this key, and the export shape checked against it. */
+export function datasetAndSpec(scope: Scope, body: ExportSpecRequest & { dataset: string }): { dataset: DatasetDefinition; spec: ExportSpec } {
+  const dataset = findDataset(body.dataset);
+  if (!dataset) throw new ApiProblem('notFound', `dataset '${body.dataset}' does not exist; GET /v1/datasets lists the datasets`);
+  if (dataset.visibility === 'admin' && scope.role !== 'admin') throw new ApiProblem('forbidden', `dataset '${dataset.id}' is available to admins only`);
+  const resolved = resolveExportSpec(dataset, body);
+  if (!resolved.ok) throw new ApiProblem('invalidRequest', `${resolved.path}: ${resolved.message}`, { errors: [{ path: resolved.path, message: resolved.message }] });
+  return { dataset, spec: resolved.spec };
+}
+
+/** The window rules (datasets/window.ts) and the cap on files per run. */
+export function checkWindow(deps: ApiDeps, window: { from: string; to: string }, spec: ExportSpec): void {
+  const invalid = validateWindow(window, { retentionMonths: deps.retentionMonths, today: isoDay((deps.now ?? (() => new Date()))()) });
+  if (invalid) throw new ApiProblem('invalidWindow', invalid.detail, { reason: invalid.reason });
+  const partitions = partitionsOf(window, spec.partitioning).length;
+  if (partitions > MAX_PARTITIONS) throw new ApiProblem('invalidRequest', `partitioning: ${partitions} files is more than ${MAX_PARTITIONS}; partition by month or shorten the range`);
+}
+
 /**
  * Records a run and starts its workflow: the one path for one-off runs and runs of saved exports. Every
  * destination must exist for the caller; a run Temporal does not take is recorded as Failed and answered 503.
@@ -170,7 +189,6 @@ const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json'
 
 export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { store } = deps;
-  const now = deps.now ?? (() => new Date());
 
   app.openapi(
     createRoute({
@@ -193,32 +211,25 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     async (c) => {
       const scope = c.get('scope');
       const body = c.req.valid('json');
-      const dataset = findDataset(body.dataset);
-      if (!dataset) throw new ApiProblem('notFound', `dataset '${body.dataset}' does not exist; GET /v1/datasets lists the datasets`);
-      if (dataset.visibility === 'admin' && scope.role !== 'admin') throw new ApiProblem('forbidden', `dataset '${dataset.id}' is available to admins only`);
+      const { dataset, spec } = datasetAndSpec(scope, body);
       if (body.tenantId && scope.role !== 'admin') throw new ApiProblem('invalidRequest', 'tenantId: only admin keys choose a tenant; a tenant key always exports its own data');
       if (body.tenantId && !(await store.tenants.get(body.tenantId))) throw new ApiProblem('notFound', `tenant '${body.tenantId}' does not exist`);
 
-      const resolved = resolveExportSpec(dataset, body);
-      if (!resolved.ok) throw new ApiProblem('invalidRequest', `${resolved.path}: ${resolved.message}`, { errors: [{ path: resolved.path, message: resolved.message }] });
       const window = { from: body.from, to: body.to };
-      const invalid = validateWindow(window, { retentionMonths: deps.retentionMonths, today: isoDay(now()) });
-      if (invalid) throw new ApiProblem('invalidWindow', invalid.detail, { reason: invalid.reason });
-      const partitions = partitionsOf(window, resolved.spec.partitioning).length;
-      if (partitions > MAX_PARTITIONS) throw new ApiProblem('invalidRequest', `partitioning: ${partitions} files is more than ${MAX_PARTITIONS}; partition by month or shorten the range`);
+      checkWindow(deps, window, spec);
 
       const tenantId = scope.role === 'tenant' ? scope.tenantId : (body.tenantId ?? null);
-      if (body.delivery === 'auto' && deps.eventStore && resolved.spec.partitioning === 'none') {
-        const sel = { dataset, window, tenantId, filters: resolved.spec.filters };
+      if (body.delivery === 'auto' && deps.eventStore && spec.partitioning === 'none') {
+        const sel = { dataset, window, tenantId, filters: spec.filters };
         const estimate = await deps.eventStore.count(countQuery(sel));
         const limit = deps.immediateMaxRows ?? 100_000;
-        if (estimate < limit) return (await answerAtOnce(deps, scope, { sel, spec: resolved.spec, rows: estimate }));
+        if (estimate < limit) return (await answerAtOnce(deps, scope, { sel, spec: spec, rows: estimate }));
         if (!body.destinations?.length) {
           throw new ApiProblem('invalidRequest', `destinations: this export has ${estimate} rows, over the ${limit} answered at once; give destinations to run it in the background`);
         }
       }
       if (!body.destinations?.length) throw new ApiProblem('invalidRequest', 'destinations: give at least one destination id', { errors: [{ path: 'destinations', message: 'at least one' }] });
-      const run = await launchRun(deps, scope, { tenantId, exportId: null, dataset: dataset.id, spec: resolved.spec, window, destinationIds: body.destinations });
+      const run = await launchRun(deps, scope, { tenantId, exportId: null, dataset: dataset.id, spec: spec, window, destinationIds: body.destinations });
       return c.json(await runView(store, run), 202, { Location: `/v1/runs/${run.id}` });
     },
   );
