@@ -55,7 +55,8 @@ async function main() {
     const client = new Client({ connection });
     for (const rows of sizes) {
       const dir = mkdtempSync(path.join(tmpdir(), 'sluice-bench-'));
-      const store = await openStore({});
+      // On disk, as `npm start` keeps it.
+      const store = await openStore({ dataDir: path.join(dir, 'data') });
       const events = await EventStore.open({ path: path.join(dir, 'events.duckdb'), memoryLimit: settings.duckdbMemoryLimit, tempDirectory: path.join(dir, 'spill') });
       const tenant = await store.tenants.create('bench');
       const today = isoDay(new Date());
