@@ -143,8 +143,8 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Delivers one staged file to one destination under its delivery key, recording the attempt in the ledger. */
     async deliverPartition(input: DeliverInput): Promise<DeliveryOutcome> {
-      const destination = await store.destinations.get(systemScope, input.destinationId);
-      if (!destination) {
+      const found = await store.destinations.getForDelivery(input.destinationId);
+      if (!found) {
         throw ApplicationFailure.nonRetryable(
           `destination ${input.destinationId} was deleted after the run started; start the run again with an existing destination`,
           FAILURE_TYPE.DestinationNotFound,
@@ -154,8 +154,9 @@ export function createActivities(deps: ActivityDeps) {
       if (!staged || staged.size !== input.file.bytes) {
         throw ApplicationFailure.nonRetryable(`staged file ${input.file.path} is not on this worker`, FAILURE_TYPE.StagedFileMissing);
       }
+      const { destination } = found;
       const connector = await destinations.get(destination.type);
-      const config = connector.configSchema.safeParse(await store.destinations.configForDelivery(destination.id));
+      const config = connector.configSchema.safeParse(found.config);
       if (!config.success) {
         throw ApplicationFailure.nonRetryable(
           `destination ${destination.id} (${destination.name}) has an invalid configuration: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
@@ -206,10 +207,11 @@ export function createActivities(deps: ActivityDeps) {
     async expireRun({ runId }: { runId: string }): Promise<void> {
       const ctx = connectorContext(log);
       for (const artifact of await store.runs.artifacts(runId)) {
-        const destination = await store.destinations.get(systemScope, artifact.destinationId);
-        if (!destination) continue;
+        const found = await store.destinations.getForDelivery(artifact.destinationId);
+        if (!found) continue;
+        const { destination } = found;
         const connector = await destinations.get(destination.type);
-        const config = connector.configSchema.safeParse(await store.destinations.configForDelivery(destination.id));
+        const config = connector.configSchema.safeParse(found.config);
         if (!config.success || !connector.remove) continue;
         try {
           await connector.remove(config.data, { objectKey: artifact.objectKey, tenantId: destination.tenantId }, ctx);

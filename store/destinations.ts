@@ -28,7 +28,7 @@ const toDestination = (r: Record<string, unknown>): Destination => ({
 
 /**
  * Destinations. Secret fields (the connector names them) are kept apart from the config: sealed with the
- * master key into `secrets`, opened only by `configForDelivery`, never returned by get or list.
+ * master key into `secrets`, opened only by `getForDelivery`, never returned by get or list.
  */
 export class DestinationRepository {
   constructor(
@@ -53,15 +53,16 @@ export class DestinationRepository {
     return toDestination(rows[0]!);
   }
 
-  /** The full configuration a connector needs: the stored config with its secrets opened. */
-  async configForDelivery(id: string): Promise<Record<string, unknown> | undefined> {
+  /** A destination with the full configuration a connector needs: the stored config with its secrets opened. */
+  async getForDelivery(id: string): Promise<{ destination: Destination; config: Record<string, unknown> } | undefined> {
     const rows = await this.db.query('SELECT * FROM destinations WHERE id = $1', [id]);
     const row = rows[0];
     if (!row) return undefined;
+    const destination = toDestination(row);
     const sealed = sealedOf(row);
-    if (!sealed) return toDestination(row).config;
+    if (!sealed) return { destination, config: destination.config };
     if (!this.box) throw new Error('no master key: destination secrets cannot be opened');
-    return { ...toDestination(row).config, ...(JSON.parse(this.box.open(sealed)) as Record<string, unknown>) };
+    return { destination, config: { ...destination.config, ...(JSON.parse(this.box.open(sealed)) as Record<string, unknown>) } };
   }
 
   async get(scope: Scope, id: string): Promise<Destination | undefined> {

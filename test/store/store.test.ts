@@ -62,7 +62,7 @@ describe.each(['pglite', 'postgres'] as const)('metadata store on %s', (kind) =>
     expect(JSON.stringify(raw)).not.toContain('wJalrXUtnFEMI');
     expect(JSON.stringify(await store.destinations.get(scopeA, d.id))).not.toContain('wJalrXUtnFEMI');
     expect(JSON.stringify(await store.destinations.list(admin))).not.toContain('wJalrXUtnFEMI');
-    expect(await store.destinations.configForDelivery(d.id)).toEqual({
+    expect((await store.destinations.getForDelivery(d.id))?.config).toEqual({
       bucket: 'b',
       accessKeyId: 'AKIAEXAMPLE',
       secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
