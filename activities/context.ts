@@ -4,12 +4,19 @@ import type { ConnectorContext } from '../connectors/types.js';
 import type { Logger } from '../platform/logger.js';
 import { HEARTBEAT_INTERVAL_MS } from '../temporal.config.js';
 
-export function connectorContext(log: Logger): ConnectorContext {
+export function connectorContext(log: Logger): ConnectorContext & { latestProgress(): unknown } {
   const ctx = Context.current();
+  // The timer in withHeartbeats re-sends the connector's latest progress, so it never overwrites it.
+  let latest = ctx.info.heartbeatDetails as unknown;
   return {
-    heartbeat: (progress?: unknown) => ctx.heartbeat(progress),
+    heartbeat: (progress?: unknown) => {
+      latest = progress;
+      ctx.heartbeat(progress);
+    },
+    latestProgress: () => latest,
     lastProgress: ctx.info.heartbeatDetails as unknown,
     signal: ctx.cancellationSignal,
+    cancelRequested: () => ctx.cancellationDetails?.cancelRequested === true,
     log: log.child({
       activity: ctx.info.activityType,
       workflowId: ctx.info.workflowExecution?.workflowId,

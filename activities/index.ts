@@ -12,7 +12,7 @@ import type { EventStore } from '../connectors/sources/event-store/index.js';
 import type { DestinationRegistry } from '../connectors/registry.js';
 import { DATASETS, findDataset, quoteIdent } from '../datasets/catalog.js';
 import type { DatasetDefinition } from '../datasets/types.js';
-import { type Selection, firstEventQuery } from '../datasets/sql.js';
+import { type Selection, boundsQuery } from '../datasets/sql.js';
 import { writeExportFile } from '../connectors/sources/event-store/export-file.js';
 import { partitionsOf } from '../datasets/partitions.js';
 import { fileExtension, pathTokenValues, renderPathTemplate } from '../datasets/path-template.js';
@@ -26,6 +26,7 @@ import type {
   FinishRunInput,
   MaterializeInput,
   MaterializeResult,
+  PublishManifestInput,
   RetentionResult,
   StagedFileRef,
 } from '../workflows/definitions.js';
@@ -64,6 +65,49 @@ export function objectKeyFor(input: DeliverInput, dataset: DatasetDefinition): s
       extension: input.file.extension,
     }),
   );
+}
+
+/**
+ * Where a run's manifest and completion marker go: beside nothing else, under `_sluice/`, named by dataset,
+ * window and the export's stable id, so delivering the window again rewrites the same two objects.
+ */
+export function manifestKeys(input: { exportId: string | null; runId: string; dataset: string; window: { from: string; to: string } }) {
+  const dir = `_sluice/${input.dataset}/${input.window.from}_${input.window.to}_${stableFileId(input.exportId ?? input.runId, input.window, '_manifest')}`;
+  return { manifest: `${dir}/manifest.json`, marker: `${dir}/_SUCCESS` };
+}
+
+export function buildManifest(input: PublishManifestInput, key: string) {
+  const files = input.files.map(({ file, objectKey }) => ({
+    key: objectKey,
+    partition: file.partitionKey,
+    period: file.period,
+    format: file.format,
+    compression: file.compression,
+    rows: file.rows,
+    bytes: file.bytes,
+    sha256: file.sha256,
+    firstEventTime: file.firstEventTime,
+    lastEventTime: file.lastEventTime,
+    firstEventId: file.firstEventId,
+    lastEventId: file.lastEventId,
+  }));
+  const withRows = files.filter((f) => f.rows > 0);
+  const times = withRows.flatMap((f) => [f.firstEventTime, f.lastEventTime]).filter((t): t is string => t !== null).sort();
+  return {
+    manifestVersion: 1,
+    key,
+    runId: input.runId,
+    exportId: input.exportId,
+    tenantId: input.tenantId,
+    dataset: input.dataset,
+    window: input.window,
+    requestedAt: input.requestedAt,
+    settings: input.spec,
+    totals: { files: files.length, rows: files.reduce((n, f) => n + f.rows, 0), bytes: files.reduce((n, f) => n + f.bytes, 0) },
+    timeRange: { first: times[0] ?? null, last: times.at(-1) ?? null },
+    eventIds: { first: withRows[0]?.firstEventId ?? null, last: withRows.at(-1)?.lastEventId ?? null },
+    files,
+  };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -112,9 +156,8 @@ export function createActivities(deps: ActivityDeps) {
               if (ctx.signal.aborted) throw err;
               throw ApplicationFailure.retryable(`reading ${dataset.id} failed: ${(err as Error).message}`, FAILURE_TYPE.SourceUnavailable);
             }
-            // Only file names use it, and it costs a scan: ask only when the template names it.
-            const firstEventTime =
-              rows > 0 && spec.pathTemplate.includes('{first_event_time}') ? ((await eventStore.scalar(firstEventQuery(sel))) as string | null) : null;
+            // The manifest's time range and event ids; the file name may use the first event time.
+            const bounds = rows > 0 ? await eventStore.row(boundsQuery(sel)) : undefined;
             await rename(partial, target);
             const { size } = await stat(target);
             const ref: StagedFileRef = {
@@ -127,7 +170,10 @@ export function createActivities(deps: ActivityDeps) {
               rows,
               bytes: size,
               sha256: await sha256File(target),
-              firstEventTime,
+              firstEventTime: (bounds?.first_time as string | null | undefined) ?? null,
+              lastEventTime: (bounds?.last_time as string | null | undefined) ?? null,
+              firstEventId: (bounds?.first_id as string | null | undefined) ?? null,
+              lastEventId: (bounds?.last_id as string | null | undefined) ?? null,
             };
             await writeFile(described, JSON.stringify(ref));
             files.push(ref);
@@ -175,12 +221,14 @@ export function createActivities(deps: ActivityDeps) {
       await store.ledger.beginAttempt(unit);
       const ctx = connectorContext(log);
       try {
-        const receipt = await withHeartbeats(() =>
-          connector.deliver(
-            config.data,
-            { file: input.file, objectKey: objectKeyFor(input, dataset), deliveryKey: unit.deliveryKey, tenantId: destination.tenantId },
-            ctx,
-          ),
+        const receipt = await withHeartbeats(
+          () =>
+            connector.deliver(
+              config.data,
+              { file: input.file, objectKey: objectKeyFor(input, dataset), deliveryKey: unit.deliveryKey, tenantId: destination.tenantId },
+              ctx,
+            ),
+          () => ctx.latestProgress(),
         );
         await store.ledger.markDelivered(unit, { rows: receipt.rows, checksum: receipt.sha256, receipt: { ...receipt } });
         await store.runs.recordArtifact({
@@ -195,7 +243,7 @@ export function createActivities(deps: ActivityDeps) {
           sha256: receipt.sha256,
           expiresAt: null,
         });
-        return { destinationId: destination.id, partitionKey, location: receipt.location, rows: receipt.rows, bytes: receipt.bytes, sha256: receipt.sha256 };
+        return { destinationId: destination.id, partitionKey, objectKey: receipt.objectKey, location: receipt.location, rows: receipt.rows, bytes: receipt.bytes, sha256: receipt.sha256 };
       } catch (err) {
         const failure = toFailure(err, `delivery to ${destination.type} destination '${destination.name}' (${destination.id})`);
         await store.ledger.markFailed(unit, failure instanceof Error ? failure.message : String(failure));
@@ -203,10 +251,58 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
+    /**
+     * Writes the run's manifest (every file with its rows, bytes, sha256, time range and first/last event id,
+     * and the export's settings) and then the completion marker, at deterministic keys: a consumer that sees
+     * the marker knows the delivery is complete. Destinations without manifests (e-mail) are skipped.
+     */
+    async publishManifest(input: PublishManifestInput): Promise<void> {
+      const found = await store.destinations.getForDelivery(input.destinationId);
+      if (!found) throw ApplicationFailure.nonRetryable(`destination ${input.destinationId} was deleted during the run`, FAILURE_TYPE.DestinationNotFound);
+      const { destination } = found;
+      const connector = await destinations.get(destination.type);
+      if (!connector.capabilities.manifests) return;
+      const config = connector.configSchema.safeParse(found.config);
+      if (!config.success) throw ApplicationFailure.nonRetryable(`destination ${destination.id} has an invalid configuration`, FAILURE_TYPE.DestinationConfig);
+      const keys = manifestKeys(input);
+      const manifest = buildManifest(input, keys.manifest);
+      const dir = runStagingDir(input.runId);
+      await mkdir(dir, { recursive: true });
+      const ctx = connectorContext(log);
+      const put = async (name: string, objectKey: string, body: string, kind: 'manifest' | 'marker') => {
+        const file = path.join(dir, `${name}-${destination.id}.json`);
+        await writeFile(file, body);
+        const sha256 = createHash('sha256').update(body).digest('hex');
+        const bytes = Buffer.byteLength(body);
+        const receipt = await connector
+          .deliver(config.data, { file: { path: file, format: 'json', rows: 0, bytes, sha256 }, objectKey, deliveryKey: `${kind}:${input.runId}:${destination.id}`, tenantId: destination.tenantId }, ctx)
+          .catch((err: unknown) => {
+            throw toFailure(err, `writing the ${kind} to ${destination.type} destination '${destination.name}' (${destination.id})`);
+          });
+        await store.runs.recordArtifact({
+          kind,
+          runId: input.runId,
+          destinationId: destination.id,
+          partitionKey: `_${kind}`,
+          objectKey,
+          location: receipt.location,
+          format: 'json',
+          rows: 0,
+          bytes,
+          sha256,
+          expiresAt: null,
+        });
+        return sha256;
+      };
+      const manifestSha256 = await put('manifest', keys.manifest, JSON.stringify(manifest, null, 2) + '\n', 'manifest');
+      const marker = { runId: input.runId, manifest: keys.manifest, manifestSha256, files: manifest.totals.files, rows: manifest.totals.rows };
+      await put('complete', keys.marker, JSON.stringify(marker) + '\n', 'marker');
+    },
+
     /** Deletes a run's delivered files where the destination supports it and marks the run Expired. */
     async expireRun({ runId }: { runId: string }): Promise<void> {
       const ctx = connectorContext(log);
-      for (const artifact of await store.runs.artifacts(runId)) {
+      for (const artifact of await store.runs.artifacts(runId, ['data', 'manifest', 'marker'])) {
         const found = await store.destinations.getForDelivery(artifact.destinationId);
         if (!found) continue;
         const { destination } = found;

@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import type { RunLauncher } from './run-launcher.js';
 import type { LinkSigner } from '../platform/signed-links.js';
 import type { EventStore } from '../connectors/sources/event-store/index.js';
+import type { DestinationRegistry } from '../connectors/registry.js';
 
 /** What the API needs from the rest of the platform. */
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
   linkSigner?: LinkSigner;
   /** How long a download link works (seconds; 900 by default). */
   linkTtlSeconds?: number;
+  /** Connectors, for destination checks and presigned S3 download links. */
+  destinations?: DestinationRegistry;
   /** Clock, injectable for tests of date rules. */
   now?: () => Date;
 }

@@ -31,7 +31,9 @@ export const destinationSchema = z
     name: z.string(),
     type: z.string(),
     tenantId: z.string().nullable(),
-    config: z.record(z.string(), z.unknown()).openapi({ description: 'Configuration without secret fields.' }),
+    config: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "Configuration; secret fields (e.g. secretAccessKey) show as '[redacted]' and are never returned." }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -92,6 +94,17 @@ export const runSchema = z
     rows: z.number().int().nullable(),
     bytes: z.number().int().nullable(),
     files: z.array(runFileSchema),
+    manifests: z
+      .array(
+        z.object({
+          destinationId: z.string(),
+          kind: z.enum(['manifest', 'marker']),
+          key: z.string(),
+          location: z.string(),
+          sha256: z.string(),
+        }),
+      )
+      .openapi({ description: "Per destination: the run's manifest, then its completion marker (written last)." }),
     deliveries: z.array(runDeliverySchema),
     error: runErrorSchema.nullable(),
     workflowId: z.string().openapi({ description: 'Find the run in the Temporal UI by this id.' }),

@@ -14,6 +14,7 @@ import { createApp } from '../api/app.js';
 import { temporalRunLauncher } from '../api/run-launcher.js';
 import { ensureRetentionSchedule } from '../platform/retention-schedule.js';
 import { LinkSigner, loadLinkKey } from '../platform/signed-links.js';
+import { DestinationRegistry } from '../connectors/registry.js';
 import { exitWithError } from './exit.js';
 
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     store,
     launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds),
     linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
+    destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }),
     linkTtlSeconds: settings.linkTtlSeconds,
     retentionMonths: settings.retentionMonths,
     log,

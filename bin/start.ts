@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   stops.push(() => Promise.resolve(eventStore.close()));
   await ensureDemoData(store, eventStore, settings.demoRows, log);
 
+  const destinations = new DestinationRegistry({ filesRoot: settings.filesRoot });
   const workerConnection = await NativeConnection.connect({ address: temporal.address });
   stops.push(() => workerConnection.close());
   const worker = await createExportWorker({
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     deps: {
       store,
       eventStore,
-      destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }),
+      destinations,
       stagingDir: settings.stagingDir,
       log,
       gzipLevel: settings.gzipLevel,
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     store,
     launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds),
     linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
+    destinations,
     linkTtlSeconds: settings.linkTtlSeconds,
     retentionMonths: settings.retentionMonths,
     log,

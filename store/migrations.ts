@@ -134,6 +134,13 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 `,
   },
+  {
+    version: 2,
+    name: 'artifact kinds: data files, run manifests and completion markers',
+    sql: `
+ALTER TABLE artifacts ADD COLUMN kind text NOT NULL DEFAULT 'data' CHECK (kind IN ('data', 'manifest', 'marker'));
+`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -46,8 +46,12 @@ export interface Run {
   error: RunError | null;
 }
 
+export type ArtifactKind = 'data' | 'manifest' | 'marker';
+
 export interface Artifact {
   id: string;
+  /** A data file, a run's manifest, or its completion marker. */
+  kind: ArtifactKind;
   runId: string;
   destinationId: string;
   partitionKey: string;
@@ -88,6 +92,7 @@ const toRun = (r: Record<string, unknown>): Run => ({
 
 const toArtifact = (r: Record<string, unknown>): Artifact => ({
   id: r.id as string,
+  kind: r.kind as ArtifactKind,
   runId: r.run_id as string,
   destinationId: r.destination_id as string,
   partitionKey: r.partition_key as string,
@@ -217,20 +222,21 @@ export class RunRepository {
     return rows[0] ? toRun(rows[0]) : undefined;
   }
 
-  async recordArtifact(a: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {
+  async recordArtifact(a: Omit<Artifact, 'id' | 'createdAt' | 'kind'> & { kind?: ArtifactKind }): Promise<Artifact> {
     const rows = await this.db.query(
-      `INSERT INTO artifacts (id, run_id, destination_id, partition_key, object_key, location, format, rows, bytes, sha256, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      `INSERT INTO artifacts (id, run_id, destination_id, partition_key, object_key, location, format, rows, bytes, sha256, expires_at, kind)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (run_id, destination_id, partition_key) DO UPDATE SET object_key = EXCLUDED.object_key,
          location = EXCLUDED.location, rows = EXCLUDED.rows, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256
        RETURNING *`,
-      [newId('artifact'), a.runId, a.destinationId, a.partitionKey, a.objectKey, a.location, a.format, a.rows, a.bytes, a.sha256, a.expiresAt],
+      [newId('artifact'), a.runId, a.destinationId, a.partitionKey, a.objectKey, a.location, a.format, a.rows, a.bytes, a.sha256, a.expiresAt, a.kind ?? 'data'],
     );
     return toArtifact(rows[0]!);
   }
 
-  async artifacts(runId: string): Promise<Artifact[]> {
-    const rows = await this.db.query('SELECT * FROM artifacts WHERE run_id = $1 ORDER BY destination_id, partition_key', [runId]);
+  /** A run's artifacts: its data files by default, or every kind (expiry deletes them all). */
+  async artifacts(runId: string, kinds: readonly ArtifactKind[] = ['data']): Promise<Artifact[]> {
+    const rows = await this.db.query('SELECT * FROM artifacts WHERE run_id = $1 AND kind = ANY($2) ORDER BY destination_id, kind, partition_key', [runId, kinds]);
     return rows.map(toArtifact);
   }
 }

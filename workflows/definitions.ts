@@ -75,6 +75,11 @@ export interface StagedFileRef {
   sha256: string;
   /** Earliest event time in the file (ISO 8601), when the dataset has rows in it. */
   firstEventTime: string | null;
+  /** Latest event time in the file. */
+  lastEventTime: string | null;
+  /** First and last event id in export order (time, then id). */
+  firstEventId: string | null;
+  lastEventId: string | null;
 }
 
 export interface MaterializeInput {
@@ -108,10 +113,25 @@ export interface DeliverInput {
 export interface DeliveryOutcome {
   destinationId: string;
   partitionKey: string;
+  /** The file's key at the destination (relative to its root or prefix). */
+  objectKey: string;
   location: string;
   rows: number;
   bytes: number;
   sha256: string;
+}
+
+/** After every file reached a destination: its manifest, then the completion marker. */
+export interface PublishManifestInput {
+  runId: string;
+  exportId: string | null;
+  tenantId: string | null;
+  dataset: string;
+  spec: ExportSpec;
+  window: ExportWindow;
+  requestedAt: string;
+  destinationId: string;
+  files: { file: StagedFileRef; objectKey: string }[];
 }
 
 export interface FinishRunInput {

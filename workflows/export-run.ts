@@ -95,6 +95,22 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     if (failed) throw failed.reason;
     const outcomes = settled.map((s) => (s as PromiseFulfilledResult<DeliveryOutcome>).value);
     reconcile(files, outcomes);
+    // Manifest, then completion marker, per destination: consumers wait for the marker.
+    await Promise.all(
+      input.destinations.map((d) =>
+        dataMovement.publishManifest({
+          runId: input.runId,
+          exportId: input.exportId,
+          tenantId: input.tenantId,
+          dataset: input.dataset,
+          spec: input.spec,
+          window: input.window,
+          requestedAt: input.requestedAt,
+          destinationId: d.id,
+          files: staged.files.map((f) => ({ file: files.get(f.partitionKey)!, objectKey: outcomes.find((o) => o.destinationId === d.id && o.partitionKey === f.partitionKey)!.objectKey })),
+        }),
+      ),
+    );
 
     progress.stage = 'finishing';
     const bytes = staged.files.reduce((sum, f) => sum + f.bytes, 0);

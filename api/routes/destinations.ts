@@ -1,6 +1,7 @@
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Destination } from '../../store/destinations.js';
-import { DESTINATION_CONFIG_SCHEMAS } from '../../connectors/registry.js';
+import { DESTINATION_CONFIG_SCHEMAS, DESTINATION_SECRET_FIELDS } from '../../connectors/registry.js';
+import { connectorContext } from '../connector-context.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
 import { ApiProblem, problemResponses } from '../problem.js';
 import { destinationSchema, idParam } from '../schemas.js';
@@ -15,20 +16,53 @@ const createDestinationBody = z
         config: DESTINATION_CONFIG_SCHEMAS.filesystem,
       })
       .strict(),
+    z
+      .object({
+        name: z.string().trim().min(1).max(200).openapi({ example: 'analytics bucket' }),
+        type: z.literal('s3'),
+        config: DESTINATION_CONFIG_SCHEMAS.s3.openapi({
+          example: {
+            bucket: 'acme-analytics',
+            prefix: 'sluice/',
+            region: 'eu-central-1',
+            forcePathStyle: false,
+            accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+            secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+          },
+        }),
+      })
+      .strict(),
   ])
   .openapi('CreateDestination');
+
+/** Splits a validated config into what is stored readable and the secret fields, which are sealed. */
+export function splitSecrets(type: string, config: Record<string, unknown>) {
+  const secretNames = DESTINATION_SECRET_FIELDS[type] ?? [];
+  const plain: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) (secretNames.includes(k) ? secrets : plain)[k] = v;
+  return { plain, secrets };
+}
 
 export const toDestinationView = (d: Destination) => ({
   id: d.id,
   name: d.name,
   type: d.type,
   tenantId: d.tenantId,
-  config: d.config,
+  config: { ...d.config, ...(d.hasSecrets ? Object.fromEntries((DESTINATION_SECRET_FIELDS[d.type] ?? []).map((f) => [f, '[redacted]'])) : {}) },
   createdAt: d.createdAt.toISOString(),
   updatedAt: d.updatedAt.toISOString(),
 });
 
-export function registerDestinationRoutes(app: OpenAPIHono<ApiEnv>, { store }: ApiDeps): void {
+const checkSchema = z
+  .object({
+    ok: z.boolean().openapi({ description: 'Whether Sluice can deliver to this destination now.' }),
+    message: z.string().openapi({ description: 'What was tested, or what is wrong and what to change.' }),
+    checkedAt: z.string(),
+  })
+  .openapi('DestinationCheck');
+
+export function registerDestinationRoutes(app: OpenAPIHono<ApiEnv>, { store, destinations, log }: ApiDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -45,7 +79,8 @@ export function registerDestinationRoutes(app: OpenAPIHono<ApiEnv>, { store }: A
     async (c) => {
       const scope = c.get('scope');
       const body = c.req.valid('json');
-      const destination = await store.destinations.create(scope, { name: body.name, type: body.type, config: body.config });
+      const { plain, secrets } = splitSecrets(body.type, body.config);
+      const destination = await store.destinations.create(scope, { name: body.name, type: body.type, config: plain, secrets });
       await store.audit.append(scope, {
         action: 'destination.create',
         resourceType: 'destination',
@@ -90,6 +125,39 @@ export function registerDestinationRoutes(app: OpenAPIHono<ApiEnv>, { store }: A
       const destination = await store.destinations.get(c.get('scope'), id);
       if (!destination) throw new ApiProblem('notFound', `destination '${id}' does not exist`);
       return c.json(toDestinationView(destination), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/destinations/{id}/check',
+      tags: ['Destinations'],
+      summary: 'Test credentials and write permission',
+      description: 'Writes, reads back and deletes a small probe object (or file). Answers 200 either way; `ok: false` says what is wrong.',
+      security: API_KEY_SECURITY,
+      request: { params: idParam('Destination', 'dst_0123456789abcdef0123') },
+      responses: {
+        200: { description: 'The outcome of the check', content: { 'application/json': { schema: checkSchema } } },
+        ...problemResponses(401, 404),
+      },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const visible = await store.destinations.get(scope, id);
+      const found = visible && (await store.destinations.getForDelivery(id));
+      if (!found) throw new ApiProblem('notFound', `destination '${id}' does not exist`);
+      if (!destinations) throw new ApiProblem('internal', 'destination checks are not configured on this process');
+      const connector = await destinations.get(found.destination.type);
+      const config = connector.configSchema.safeParse(found.config);
+      const checkedAt = new Date().toISOString();
+      if (!config.success) {
+        const issues = config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        return c.json({ ok: false, message: `the stored configuration is invalid: ${issues}`, checkedAt }, 200);
+      }
+      const result = await connector.check(config.data, connectorContext(log));
+      return c.json({ ok: result.ok, message: result.message, checkedAt }, 200);
     },
   );
 

@@ -1,7 +1,8 @@
 /**
  * Downloads (seeds 002 and 004): `GET /v1/runs/{id}/download` answers `{downloadUrls}` with links valid 15
- * minutes (configurable); each link is served by `GET /files/{token}` without an API key, the signed token
- * being the credential. Tampered links are refused (403), expired ones and expired runs are gone (410).
+ * minutes (configurable). Files at an S3 destination get presigned GET URLs from S3 itself; files on the
+ * filesystem get links served by `GET /files/{token}` without an API key, the signed token being the
+ * credential. Tampered links are refused (403), expired ones and expired runs are gone (410).
  * Every download is in the audit log.
  */
 import { createReadStream } from 'node:fs';
@@ -28,6 +29,17 @@ export function registerDownloadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     return deps.linkSigner;
   };
 
+  /** A presigned URL straight from the destination (S3), or undefined where Sluice serves the file itself. */
+  const presigned = async (artifact: { destinationId: string; objectKey: string }, ttl: number): Promise<string | undefined> => {
+    const found = await store.destinations.getForDelivery(artifact.destinationId);
+    if (!found || !deps.destinations) return undefined;
+    const connector = await deps.destinations.get(found.destination.type);
+    if (!connector.presign) return undefined;
+    const config = connector.configSchema.safeParse(found.config);
+    if (!config.success) throw new ApiProblem('conflict', `destination ${found.destination.id} has an invalid configuration; fix it to download its files`);
+    return connector.presign(config.data, { objectKey: artifact.objectKey, fileName: path.basename(artifact.objectKey) }, ttl);
+  };
+
   app.openapi(
     createRoute({
       method: 'get',
@@ -48,7 +60,9 @@ export function registerDownloadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
       const expiresAt = Math.floor(Date.now() / 1000) + (deps.linkTtlSeconds ?? 900);
       const origin = new URL(c.req.url).origin;
       const artifacts = await store.runs.artifacts(id);
-      const downloadUrls = artifacts.map((a) => `${origin}/files/${signer().sign({ artifactId: a.id, expiresAt })}`);
+      const ttl = deps.linkTtlSeconds ?? 900;
+      const downloadUrls: string[] = [];
+      for (const a of artifacts) downloadUrls.push((await presigned(a, ttl)) ?? `${origin}/files/${signer().sign({ artifactId: a.id, expiresAt })}`);
       await store.audit.append(scope, { action: 'run.download_links', resourceType: 'run', resourceId: id, tenantId: run.tenantId, details: { files: artifacts.length } });
       return c.json({ downloadUrls, expiresAt: new Date(expiresAt * 1000).toISOString() }, 200);
     },

@@ -61,7 +61,8 @@ const listRunsQuery = z.object({
 });
 
 export async function runView(store: Store, run: Run) {
-  const [artifacts, ledger] = await Promise.all([store.runs.artifacts(run.id), store.ledger.forRun(run.id)]);
+  const [all, ledger] = await Promise.all([store.runs.artifacts(run.id, ['data', 'manifest', 'marker']), store.ledger.forRun(run.id)]);
+  const artifacts = all.filter((a) => a.kind === 'data');
   return {
     id: run.id,
     status: run.status,
@@ -77,6 +78,9 @@ export async function runView(store: Store, run: Run) {
     rows: run.rows,
     bytes: run.bytes,
     files: artifacts.map((a) => ({ key: a.objectKey, location: a.location, format: a.format, rows: a.rows, bytes: a.bytes, sha256: a.sha256 })),
+    manifests: all
+      .flatMap((a) => (a.kind === 'data' ? [] : [{ ...a, kind: a.kind }]))
+      .map((a) => ({ destinationId: a.destinationId, kind: a.kind, key: a.objectKey, location: a.location, sha256: a.sha256 })),
     deliveries: ledger.map((l) => ({
       destinationId: l.destinationId,
       partition: l.partitionKey,

@@ -11,7 +11,7 @@ import { silentLogger } from '../../platform/logger.js';
 
 let dir: string;
 let staged: StagedFile;
-const ctx: ConnectorContext = { heartbeat: () => undefined, lastProgress: undefined, signal: new AbortController().signal, log: silentLogger };
+const ctx: ConnectorContext = { heartbeat: () => undefined, lastProgress: undefined, signal: new AbortController().signal, cancelRequested: () => false, log: silentLogger };
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sluice-fs-'));

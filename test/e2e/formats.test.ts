@@ -104,11 +104,14 @@ describe('partitions and file names', () => {
   it('one file per UTC day, each with that day’s rows, named by the default template', async () => {
     const window = { from: daysAgo(9), to: daysAgo(7) };
     const run = await exportRun({ format: 'csv', partitioning: 'day', ...window });
-    expect(run.files.map((f: any) => f.key)).toEqual(
-      [daysAgo(9), daysAgo(8), daysAgo(7)].map((d) => `install_events/${run.id}/install_events_${d}_${d}.csv`),
+    const keys = run.files.map((f: any) => f.key);
+    expect(keys.map((k: string) => k.replace(/_[0-9a-f]{16}\.csv$/, '.csv'))).toEqual(
+      [daysAgo(9), daysAgo(8), daysAgo(7)].map((d) => `install_events/install_events_${d}_${d}.csv`),
     );
+    // {unique_id} differs per partition and is stable for the run and window.
+    expect(new Set(keys.map((k: string) => k.slice(-20))).size).toBe(3);
     for (const f of run.files) {
-      const day = f.key.match(/_(\d{4}-\d{2}-\d{2})\.csv$/)[1];
+      const day = f.key.match(/_(\d{4}-\d{2}-\d{2})_[0-9a-f]{16}\.csv$/)[1];
       expect(parse(readFileSync(f.location, 'utf8'), { columns: true })).toEqual(await source('', { from: day, to: day }));
     }
     expect(run.deliveries).toHaveLength(3);

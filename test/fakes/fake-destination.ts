@@ -24,7 +24,7 @@ export function createFakeDestination(): DestinationConnector<z.infer<typeof fak
     type: 'fake',
     configSchema: fakeConfigSchema,
     secretFields: [],
-    capabilities: { formats: ['csv', 'json', 'jsonl', 'parquet'], loads: 'files', maxFileBytes: null },
+    capabilities: { formats: ['csv', 'json', 'jsonl', 'parquet'], loads: 'files', maxFileBytes: null, manifests: false },
     check: () => Promise.resolve({ ok: true, message: 'fake' }),
     async deliver(config, request) {
       const attempt = (fakeState.attempts.get(request.deliveryKey) ?? 0) + 1;

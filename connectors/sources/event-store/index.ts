@@ -115,6 +115,15 @@ export class EventStore {
     });
   }
 
+  /** The first row as a JSON-safe object, or undefined. */
+  async row(query: BoundQuery): Promise<Record<string, unknown> | undefined> {
+    return this.withConnection(async (conn) => {
+      const { values, types } = bindings(query);
+      const reader = await conn.runAndReadAll(query.sql, values, types);
+      return reader.getRowObjectsJson()[0];
+    });
+  }
+
   async count(query: BoundQuery): Promise<number> {
     return Number((await this.scalar(query)) ?? 0);
   }
