@@ -136,9 +136,12 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
   },
   {
     version: 2,
-    name: 'artifact kinds: data files, run manifests and completion markers',
+    name: 'artifact kinds; a delivery key may recur across runs (re-delivery of a window)',
     sql: `
 ALTER TABLE artifacts ADD COLUMN kind text NOT NULL DEFAULT 'data' CHECK (kind IN ('data', 'manifest', 'marker'));
+-- Running a saved export's window again is the same delivery again: same key, a new run's ledger row.
+ALTER TABLE delivery_ledger DROP CONSTRAINT delivery_ledger_delivery_key_key;
+CREATE INDEX delivery_ledger_delivery_key ON delivery_ledger (delivery_key);
 `,
   },
 ];

@@ -20,16 +20,7 @@ const createDestinationBody = z
       .object({
         name: z.string().trim().min(1).max(200).openapi({ example: 'analytics bucket' }),
         type: z.literal('s3'),
-        config: DESTINATION_CONFIG_SCHEMAS.s3.openapi({
-          example: {
-            bucket: 'acme-analytics',
-            prefix: 'sluice/',
-            region: 'eu-central-1',
-            forcePathStyle: false,
-            accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-            secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-          },
-        }),
+        config: DESTINATION_CONFIG_SCHEMAS.s3,
       })
       .strict(),
   ])

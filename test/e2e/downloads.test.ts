@@ -1,6 +1,8 @@
 /** Signed download links (seeds 002, 004) and the durable expiry of a run's files. */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type TestPlatform, daysAgo, startTestPlatform } from '../helpers/platform.js';
 
 const TTL = 4;
@@ -75,5 +77,46 @@ describe('expiry', () => {
     expect(again.status).toBe(410);
     const history = await p.request('GET', '/v1/runs?status=Expired', { key: p.keyA });
     expect(history.json.runs.map((r: any) => r.id)).toContain(run.id);
+  });
+});
+
+describe('files at an S3 destination', () => {
+  it('get presigned S3 URLs valid 15 minutes; expiry deletes the objects, manifest and marker included', async () => {
+    const endpoint = inject('s3OpenEndpoint');
+    const credentials = { accessKeyId: 'AKIAOPENOPENOPENOPEN', secretAccessKey: 'moto-does-not-check-this' };
+    const bucket = `sluice-${randomBytes(5).toString('hex')}`;
+    const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { ...credentials } }); // the SDK marks the object it is given
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const destination = await p.createS3Destination(p.keyA, { bucket, endpoint, ...credentials });
+    const started = await p.request('POST', '/v1/runs', {
+      key: p.keyA,
+      body: { dataset: 'install_events', format: 'csv', from: daysAgo(3), to: daysAgo(2), destinations: [destination] },
+    });
+    const s3run = await p.waitForRun(started.json.id, p.keyA);
+    expect(s3run.status).toBe('Completed');
+
+    const res = await p.request('GET', `/v1/runs/${s3run.id}/download`, { key: p.keyA });
+    expect(res.status).toBe(200);
+    const [url] = res.json.downloadUrls as string[];
+    const presigned = new URL(url!);
+    expect(presigned.origin).toBe(endpoint);
+    expect(presigned.pathname).toBe(`/${bucket}/${s3run.files[0].key}`);
+    expect(presigned.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(presigned.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    const file = await fetch(url!);
+    expect(file.status).toBe(200);
+    expect(createHash('sha256').update(Buffer.from(await file.arrayBuffer())).digest('hex')).toBe(s3run.files[0].sha256);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(3); // file, manifest, marker
+
+    const deadline = Date.now() + 60_000;
+    let status = s3run.status;
+    while (status !== 'Expired' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await p.request('GET', `/v1/runs/${s3run.id}`, { key: p.keyA })).json.status;
+    }
+    expect(status).toBe('Expired');
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);
+    expect([403, 404]).toContain((await fetch(url!)).status); // S3 answers 403 for a missing key when listing is not allowed
+    expect((await p.request('GET', `/v1/runs/${s3run.id}/download`, { key: p.keyA })).status).toBe(410);
   });
 });

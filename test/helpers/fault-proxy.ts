@@ -11,7 +11,8 @@ export interface SeenRequest {
   url: string;
 }
 
-export type Fault = { status: number; code: string; message?: string } | { reset: true };
+/** Answer an S3 error, drop the connection, or hold the request unanswered until `hold` settles, then drop it. */
+export type Fault = { status: number; code: string; message?: string } | { reset: true } | { hold: Promise<void> };
 
 export interface FaultProxy {
   endpoint: string;
@@ -32,6 +33,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const seen = { method: req.method ?? 'GET', url: req.url ?? '/' };
     proxy.seen.push(seen);
     const fault = proxy.inject(seen, proxy.seen.length);
+    if (fault && 'hold' in fault) {
+      // The request never reaches the server: a worker that dies meanwhile never learns its fate.
+      void fault.hold.then(() => req.socket.destroy());
+      return;
+    }
     if (fault) {
       req.resume();
       req.on('end', () => {
@@ -45,15 +51,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       });
       return;
     }
-    const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    forward();
+
+    function forward() {
+      const upstreamReq = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstreamReq.on('error', () => res.destroy());
+      req.pipe(upstreamReq);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

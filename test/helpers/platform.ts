@@ -129,7 +129,12 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     for (;;) {
       const res = await request('GET', `/v1/runs/${id}`, { key });
       if (['Completed', 'Failed', 'Cancelled', 'Expired'].includes(res.json?.status)) return res.json;
-      if (Date.now() > deadline) throw new Error(`run ${id} still ${res.json?.status} after ${timeoutMs} ms`);
+      if (Date.now() > deadline) {
+        // Say what the workflow is waiting on: the pending activities and their last failures.
+        const described = await client.workflow.getHandle(res.json?.workflowId).describe().catch(() => undefined);
+        const pending = (described?.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? 'no failure'}`);
+        throw new Error(`run ${id} still ${res.json?.status} after ${timeoutMs} ms; pending: ${pending.join('; ') || 'none'}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   };
