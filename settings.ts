@@ -31,6 +31,7 @@ const envSchema = z.object({
   SLUICE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SLUICE_LINK_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
   SLUICE_ARTIFACT_TTL_SECONDS: z.coerce.number().int().min(1).default(7 * 24 * 3600),
+  SLUICE_STREAM_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   SLUICE_GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(1),
   SLUICE_DUCKDB_THREADS: z.coerce.number().int().min(1).optional(),
   SLUICE_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
@@ -56,6 +57,8 @@ export interface Settings {
   linkSecret: string | undefined;
   linkTtlSeconds: number;
   artifactTtlSeconds: number;
+  /** Stream exports leave rows ingested this recently for the next batch. */
+  streamSettleSeconds: number;
   retentionMonths: number;
   demoRows: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -98,6 +101,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     linkSecret: e.SLUICE_LINK_SECRET,
     linkTtlSeconds: e.SLUICE_LINK_TTL_SECONDS,
     artifactTtlSeconds: e.SLUICE_ARTIFACT_TTL_SECONDS,
+    streamSettleSeconds: e.SLUICE_STREAM_SETTLE_SECONDS,
     retentionMonths: e.SLUICE_RETENTION_MONTHS,
     demoRows: e.SLUICE_DEMO_ROWS,
     logLevel: e.SLUICE_LOG_LEVEL,

@@ -12,17 +12,23 @@ import type { EventStore } from '../connectors/sources/event-store/index.js';
 import type { DestinationRegistry } from '../connectors/registry.js';
 import { DATASETS, findDataset, quoteIdent } from '../datasets/catalog.js';
 import type { DatasetDefinition } from '../datasets/types.js';
-import { type Selection, boundsQuery } from '../datasets/sql.js';
+import { type Selection, boundsQuery, eventDaysQuery } from '../datasets/sql.js';
+import type { Run } from '../store/runs.js';
 import { writeExportFile } from '../connectors/sources/event-store/export-file.js';
 import { partitionsOf } from '../datasets/partitions.js';
+import { naiveUtc } from '../datasets/window.js';
 import { fileExtension, pathTokenValues, renderPathTemplate } from '../datasets/path-template.js';
 import { sha256File } from '../platform/files.js';
 import { deliveryKey } from '../platform/delivery-key.js';
 import type { Logger } from '../platform/logger.js';
 import { FAILURE_TYPE } from '../workflows/failures.js';
 import type {
+  ExportSpec,
+  StreamBatch,
+  StreamBatchInput,
   DeliverInput,
   DeliveryOutcome,
+  ExportRunInput,
   FinishRunInput,
   MaterializeInput,
   MaterializeResult,
@@ -48,6 +54,11 @@ export function stableFileId(exportOrRunId: string, window: { from: string; to: 
   return createHash('sha256').update(`${exportOrRunId}|${window.from}|${window.to}|${partitionKey}`).digest('hex').slice(0, 16);
 }
 
+/** What makes a delivery unique besides its export: the window, or for a stream batch its ingestion range. */
+export function identityWindow(spec: ExportSpec, window: { from: string; to: string }): { from: string; to: string } {
+  return spec.ingested ? { from: spec.ingested.after, to: spec.ingested.upTo } : window;
+}
+
 export function objectKeyFor(input: DeliverInput, dataset: DatasetDefinition): string {
   const partitions = partitionsOf(input.window, input.spec.partitioning);
   return renderPathTemplate(
@@ -61,7 +72,7 @@ export function objectKeyFor(input: DeliverInput, dataset: DatasetDefinition): s
       requestedAt: input.requestedAt,
       firstEventTime: input.file.firstEventTime,
       runId: input.runId,
-      uniqueId: stableFileId(input.exportId ?? input.runId, input.window, input.file.partitionKey),
+      uniqueId: stableFileId(input.exportId ?? input.runId, identityWindow(input.spec, input.window), input.file.partitionKey),
       extension: input.file.extension,
     }),
   );
@@ -71,8 +82,9 @@ export function objectKeyFor(input: DeliverInput, dataset: DatasetDefinition): s
  * Where a run's manifest and completion marker go: beside nothing else, under `_sluice/`, named by dataset,
  * window and the export's stable id, so delivering the window again rewrites the same two objects.
  */
-export function manifestKeys(input: { exportId: string | null; runId: string; dataset: string; window: { from: string; to: string } }) {
-  const dir = `_sluice/${input.dataset}/${input.window.from}_${input.window.to}_${stableFileId(input.exportId ?? input.runId, input.window, '_manifest')}`;
+export function manifestKeys(input: { exportId: string | null; runId: string; dataset: string; window: { from: string; to: string }; spec?: ExportSpec }) {
+  const identity = input.spec ? identityWindow(input.spec, input.window) : input.window;
+  const dir = `_sluice/${input.dataset}/${input.window.from}_${input.window.to}_${stableFileId(input.exportId ?? input.runId, identity, '_manifest')}`;
   return { manifest: `${dir}/manifest.json`, marker: `${dir}/_SUCCESS` };
 }
 
@@ -112,6 +124,21 @@ export function buildManifest(input: PublishManifestInput, key: string) {
 
 export function createActivities(deps: ActivityDeps) {
   const { store, eventStore, destinations, log } = deps;
+  /** The exportRun input of a stream batch's run; its files never expire (the feed is the customer's). */
+  const streamRunInput = async (run: Run): Promise<ExportRunInput> => {
+    const found = await Promise.all(run.destinationIds.map((id) => store.destinations.get(systemScope, id)));
+    return {
+      runId: run.id,
+      tenantId: run.tenantId,
+      exportId: run.exportId,
+      dataset: run.dataset,
+      spec: run.settings,
+      window: run.window,
+      destinations: found.filter((d) => d !== undefined).map((d) => ({ id: d.id, type: d.type })),
+      requestedAt: run.requestedAt.toISOString(),
+      artifactTtlSeconds: 0,
+    };
+  };
   const runStagingDir = (runId: string) => path.join(deps.stagingDir, runId);
 
   return {
@@ -147,7 +174,13 @@ export function createActivities(deps: ActivityDeps) {
               done++;
               continue;
             }
-            const sel: Selection = { dataset, window: partition.period, tenantId: input.tenantId, filters: spec.filters };
+            const sel: Selection = {
+              dataset,
+              window: partition.period,
+              tenantId: input.tenantId,
+              filters: spec.filters,
+              ...(spec.ingested ? { ingested: spec.ingested } : {}),
+            };
             const partial = `${target}.partial`;
             let rows: number;
             try {
@@ -216,7 +249,7 @@ export function createActivities(deps: ActivityDeps) {
         runId: input.runId,
         partitionKey,
         destinationId: destination.id,
-        deliveryKey: deliveryKey({ exportId: input.exportId, runId: input.runId, window: input.window, partitionKey, destinationId: destination.id }),
+        deliveryKey: deliveryKey({ exportId: input.exportId, runId: input.runId, window: identityWindow(input.spec, input.window), partitionKey, destinationId: destination.id }),
       };
       await store.ledger.beginAttempt(unit);
       const ctx = connectorContext(log);
@@ -297,6 +330,45 @@ export function createActivities(deps: ActivityDeps) {
       const manifestSha256 = await put('manifest', keys.manifest, JSON.stringify(manifest, null, 2) + '\n', 'manifest');
       const marker = { runId: input.runId, manifest: keys.manifest, manifestSha256, files: manifest.totals.files, rows: manifest.totals.rows };
       await put('complete', keys.marker, JSON.stringify(marker) + '\n', 'marker');
+    },
+
+    /**
+     * The next batch of a stream export: the rows ingested after the watermark and before now minus the
+     * settle delay. Creates the run that delivers them (id chosen by the workflow, so a retry finds it and
+     * keeps its range), or answers no run when nothing new arrived.
+     */
+    async prepareStreamBatch(input: StreamBatchInput): Promise<StreamBatch> {
+      const definition = await store.exports.get(systemScope, input.exportId);
+      const existing = await store.runs.get(systemScope, input.runId);
+      if (existing?.settings.ingested) return { upTo: existing.settings.ingested.upTo, run: await streamRunInput(existing), workflowId: existing.workflowId };
+      if (!definition) throw ApplicationFailure.nonRetryable(`export ${input.exportId} was deleted`, FAILURE_TYPE.InvalidRequest);
+      const dataset = findDataset(definition.dataset);
+      if (!dataset) throw ApplicationFailure.nonRetryable(`unknown dataset '${definition.dataset}'`, FAILURE_TYPE.InvalidRequest);
+      const cutoff = naiveUtc(new Date(Date.now() - input.settleSeconds * 1000));
+      if (cutoff <= input.after) return { upTo: input.after, run: null, workflowId: null };
+      const ingested = { after: input.after, upTo: cutoff };
+      const sel: Selection = { dataset, window: { from: cutoff.slice(0, 10), to: cutoff.slice(0, 10) }, tenantId: definition.tenantId, filters: definition.spec.filters, ingested };
+      const stats = await eventStore.row(eventDaysQuery(sel));
+      if (!stats || Number(stats.n) === 0) return { upTo: cutoff, run: null, workflowId: null };
+      const run = await store.runs.create({
+        id: input.runId,
+        tenantId: definition.tenantId,
+        exportId: definition.id,
+        dataset: definition.dataset,
+        format: definition.spec.format,
+        window: { from: String(stats.first_day), to: String(stats.last_day) },
+        settings: { ...definition.spec, ingested },
+        destinationIds: definition.destinationIds,
+        requestedBy: `stream:${definition.id}`,
+      });
+      await store.audit.append(systemScope, {
+        action: 'run.start',
+        resourceType: 'run',
+        resourceId: run.id,
+        tenantId: run.tenantId,
+        details: { exportId: definition.id, dataset: run.dataset, ingested, rows: Number(stats.n), mode: 'stream' },
+      });
+      return { upTo: cutoff, run: await streamRunInput(run), workflowId: run.workflowId };
     },
 
     /** Deletes a run's delivered files where the destination supports it and marks the run Expired. */

@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   await ensureRetentionSchedule(client, { taskQueue: settings.temporal.taskQueue, retentionMonths: settings.retentionMonths });
   const app = createApp({
     store,
-    launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds),
+    launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds, settings.streamSettleSeconds),
     linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
     destinations,
     linkTtlSeconds: settings.linkTtlSeconds,

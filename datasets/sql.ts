@@ -27,6 +27,11 @@ export interface Selection {
   /** Tenant whose rows are selected; null selects every tenant (admin). */
   tenantId: string | null;
   filters?: Record<string, string[]>;
+  /**
+   * Stream batches select by ingestion time instead of event time: rows with `after < ingested_at <= upTo`
+   * (naive UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'), whatever their event time, so late events land in a later batch.
+   */
+  ingested?: { after: string; upTo: string };
 }
 
 /** Timestamps in CSV and JSON: ISO 8601 in UTC, which every spreadsheet and loader reads. */
@@ -34,9 +39,16 @@ export const TIMESTAMP_FORMAT = '%Y-%m-%dT%H:%M:%SZ';
 
 function where(s: Selection): { clause: string; params: Record<string, string | string[]>; listParams: string[] } {
   const time = quoteIdent(s.dataset.timeColumn);
-  const params: Record<string, string | string[]> = { from: s.window.from, to: s.window.to };
   const listParams: string[] = [];
-  let clause = `${time} >= $from::DATE AND ${time} < $to::DATE + 1`;
+  let params: Record<string, string | string[]>;
+  let clause: string;
+  if (s.ingested) {
+    params = { after: s.ingested.after, upTo: s.ingested.upTo };
+    clause = `ingested_at > $after::TIMESTAMP AND ingested_at <= $upTo::TIMESTAMP`;
+  } else {
+    params = { from: s.window.from, to: s.window.to };
+    clause = `${time} >= $from::DATE AND ${time} < $to::DATE + 1`;
+  }
   if (s.tenantId !== null && s.dataset.tenantColumn) {
     clause += ` AND ${quoteIdent(s.dataset.tenantColumn)} = $tenant`;
     params.tenant = s.tenantId;
@@ -75,6 +87,17 @@ export function recordsQuery(s: Selection): BoundQuery {
 export function countQuery(s: Selection): BoundQuery {
   const w = where(s);
   return { sql: `SELECT count(*)::BIGINT AS n FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`, params: w.params, listParams: w.listParams };
+}
+
+/** How many rows a selection has and the first and last UTC day of their event times (n, first_day, last_day). */
+export function eventDaysQuery(s: Selection): BoundQuery {
+  const w = where(s);
+  const time = quoteIdent(s.dataset.timeColumn);
+  return {
+    sql: `SELECT count(*)::BIGINT AS n, strftime(min(${time})::DATE, '%Y-%m-%d') AS first_day, strftime(max(${time})::DATE, '%Y-%m-%d') AS last_day FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`,
+    params: w.params,
+    listParams: w.listParams,
+  };
 }
 
 /**

@@ -44,3 +44,8 @@ export function validateWindow(
   }
   return undefined;
 }
+
+/** Naive UTC with milliseconds, the form ingestion times (ingested_at) compare with: 'YYYY-MM-DD HH:MM:SS.fff'. */
+export function naiveUtc(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}

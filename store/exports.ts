@@ -3,7 +3,12 @@ import { newId } from './ids.js';
 import { type Scope, tenantClause } from './scope.js';
 import type { ExportSpec } from '../workflows/definitions.js';
 
-/** A saved export definition: what to export and where; runs start it for a window. */
+/** Continuous delivery of newly ingested events (seed 003). */
+export interface StreamSettings {
+  intervalMinutes: number;
+}
+
+/** A saved export definition: what to export and where; runs start it for a window, or it streams. */
 export interface ExportDefinition {
   id: string;
   tenantId: string | null;
@@ -11,12 +16,20 @@ export interface ExportDefinition {
   dataset: string;
   spec: ExportSpec;
   destinationIds: string[];
+  mode: 'batch' | 'stream';
+  stream: StreamSettings | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
+interface StoredSpec {
+  spec: ExportSpec;
+  destinationIds: string[];
+  stream?: StreamSettings;
+}
+
 const toExport = (r: Record<string, unknown>): ExportDefinition => {
-  const stored = r.spec as { spec: ExportSpec; destinationIds: string[] };
+  const stored = r.spec as StoredSpec;
   return {
     id: r.id as string,
     tenantId: (r.tenant_id as string | null) ?? null,
@@ -24,6 +37,8 @@ const toExport = (r: Record<string, unknown>): ExportDefinition => {
     dataset: r.dataset as string,
     spec: stored.spec,
     destinationIds: stored.destinationIds,
+    mode: stored.stream ? 'stream' : 'batch',
+    stream: stored.stream ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -32,23 +47,44 @@ const toExport = (r: Record<string, unknown>): ExportDefinition => {
 export class ExportRepository {
   constructor(private readonly db: Queryable) {}
 
-  async create(input: { tenantId: string | null; name: string; dataset: string; spec: ExportSpec; destinationIds: string[] }): Promise<ExportDefinition> {
+  async create(input: {
+    tenantId: string | null;
+    name: string;
+    dataset: string;
+    spec: ExportSpec;
+    destinationIds: string[];
+    stream?: StreamSettings | null;
+  }): Promise<ExportDefinition> {
+    const stored: StoredSpec = { spec: input.spec, destinationIds: input.destinationIds, ...(input.stream ? { stream: input.stream } : {}) };
     const rows = await this.db.query(
       `INSERT INTO exports (id, tenant_id, name, dataset, spec) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [newId('export'), input.tenantId, input.name, input.dataset, JSON.stringify({ spec: input.spec, destinationIds: input.destinationIds })],
+      [newId('export'), input.tenantId, input.name, input.dataset, JSON.stringify(stored)],
     );
     return toExport(rows[0]!);
   }
 
   async get(scope: Scope, id: string): Promise<ExportDefinition | undefined> {
     const params: unknown[] = [id];
-    const rows = await this.db.query(`SELECT * FROM exports WHERE id = $1${tenantClause(scope, 'tenant_id', params)}`, params);
+    const rows = await this.db.query(`SELECT * FROM exports WHERE id = $1 AND deleted_at IS NULL${tenantClause(scope, 'tenant_id', params)}`, params);
     return rows[0] ? toExport(rows[0]) : undefined;
   }
 
   async list(scope: Scope): Promise<ExportDefinition[]> {
     const params: unknown[] = [];
-    const rows = await this.db.query(`SELECT * FROM exports WHERE true${tenantClause(scope, 'tenant_id', params)} ORDER BY created_at, id`, params);
+    const rows = await this.db.query(
+      `SELECT * FROM exports WHERE deleted_at IS NULL${tenantClause(scope, 'tenant_id', params)} ORDER BY created_at, id`,
+      params,
+    );
     return rows.map(toExport);
+  }
+
+  /** Marks the export deleted; its runs keep their history. */
+  async delete(scope: Scope, id: string): Promise<boolean> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query(
+      `UPDATE exports SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL${tenantClause(scope, 'tenant_id', params)} RETURNING id`,
+      params,
+    );
+    return rows.length > 0;
   }
 }

@@ -144,6 +144,13 @@ ALTER TABLE delivery_ledger DROP CONSTRAINT delivery_ledger_delivery_key_key;
 CREATE INDEX delivery_ledger_delivery_key ON delivery_ledger (delivery_key);
 `,
   },
+  {
+    version: 3,
+    name: 'deleted exports stay for their runs history',
+    sql: `
+ALTER TABLE exports ADD COLUMN deleted_at timestamptz;
+`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -1,5 +1,5 @@
 /** Inputs, outputs, queries and activity contracts of the export workflows. Types and constants only. */
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export type OutputFormat = 'csv' | 'json' | 'jsonl' | 'parquet';
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -20,6 +20,8 @@ export interface ExportSpec {
   pathTemplate: string;
   /** Declared dataset filters: name -> accepted values. */
   filters: Record<string, string[]>;
+  /** A stream batch: the rows ingested in (after, upTo], naive UTC timestamps; absent for window runs. */
+  ingested?: { after: string; upTo: string };
 }
 
 export interface ExportWindow {
@@ -174,6 +176,47 @@ export interface RetentionResult {
   /** Rows deleted per dataset. */
   deleted: Record<string, number>;
 }
+
+/** A continuous export (seed 003): every interval, the rows ingested since the watermark become one run. */
+export interface StreamExportInput {
+  exportId: string;
+  tenantId: string | null;
+  dataset: string;
+  spec: ExportSpec;
+  destinationIds: string[];
+  intervalSeconds: number;
+  /** Rows ingested this recently are left for the next batch, so a slow ingestion commit is never skipped. */
+  settleSeconds: number;
+  /** Ingestion time up to which every row has been delivered (naive UTC 'YYYY-MM-DD HH:MM:SS.fff'). */
+  watermark: string;
+}
+
+export interface StreamBatchInput {
+  exportId: string;
+  /** Chosen by the workflow, so a retried activity finds the run it already created. */
+  runId: string;
+  after: string;
+  settleSeconds: number;
+}
+
+export interface StreamBatch {
+  /** The batch's end: the next watermark once it is delivered. */
+  upTo: string;
+  /** The run that delivers it; null when nothing was ingested in the range. */
+  run: ExportRunInput | null;
+  workflowId: string | null;
+}
+
+export interface StreamState {
+  watermark: string;
+  batches: number;
+  lastRunId: string | null;
+  lastError: RunErrorInfo | null;
+}
+
+export const streamStateQuery = defineQuery<StreamState>('streamState');
+/** Deliver now instead of waiting for the interval. */
+export const deliverNowSignal = defineSignal('deliverNow');
 
 export interface ExpireArtifactsInput {
   runId: string;

@@ -7,6 +7,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   ParentClosePolicy,
   TimeoutFailure,
   isCancellation,
@@ -115,14 +116,24 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     progress.stage = 'finishing';
     const bytes = staged.files.reduce((sum, f) => sum + f.bytes, 0);
     const result = { rows: staged.rows, bytes, files: staged.files.length };
-    await bookkeeping.finishRun({ runId: input.runId, status: 'Completed', ...result, error: null, expiresInSeconds: input.artifactTtlSeconds });
+    const expires = input.artifactTtlSeconds > 0;
+    await bookkeeping.finishRun({
+      runId: input.runId,
+      status: 'Completed',
+      ...result,
+      error: null,
+      ...(expires ? { expiresInSeconds: input.artifactTtlSeconds } : {}),
+    });
     await bookkeeping.removeStagedFiles({ runId: input.runId });
     // The expiry timer outlives this workflow, so the run's history closes now and the files go later.
-    await startChild(expireArtifacts, {
-      workflowId: `sluice-expire-${input.runId}`,
-      args: [{ runId: input.runId, ttlSeconds: input.artifactTtlSeconds }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
+    // A ttl of 0 keeps the files (stream batches: the feed belongs to its consumer).
+    if (expires) {
+      await startChild(expireArtifacts, {
+        workflowId: `sluice-expire-${input.runId}`,
+        args: [{ runId: input.runId, ttlSeconds: input.artifactTtlSeconds }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
     progress.stage = 'done';
     return { runId: input.runId, status: 'Completed', ...result, error: null };
   } catch (err) {
@@ -196,6 +207,7 @@ function failureType(err: unknown): string | undefined {
 
 /** The error a person reads on the run: the innermost application failure's type and message. */
 export function describeFailure(err: unknown): RunErrorInfo {
+  if (err instanceof ChildWorkflowFailure) return describeFailure(err.cause);
   if (err instanceof ActivityFailure) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) return { type: cause.type ?? FAILURE_TYPE.Internal, message: cause.message };

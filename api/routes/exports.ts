@@ -5,13 +5,22 @@ import type { ApiDeps, ApiEnv } from '../env.js';
 import { ApiProblem, problemResponses } from '../problem.js';
 import { idParam, isoDate, runSchema } from '../schemas.js';
 import { checkWindow, datasetAndSpec, launchRun, runView } from './runs.js';
+import { naiveUtc } from '../../datasets/window.js';
 import { API_KEY_SECURITY } from './security.js';
 
 const createExportBody = z
   .object({
     name: z.string().trim().min(1).max(200).openapi({ example: 'weekly installs' }),
     dataset: z.string().min(1),
-    format: z.enum(['csv', 'json', 'jsonl', 'parquet']),
+    mode: z
+      .enum(['batch', 'stream'])
+      .default('batch')
+      .openapi({ description: "'batch': runs for windows you start. 'stream': new events delivered every interval (seed 003)." }),
+    stream: z
+      .object({ intervalMinutes: z.number().int().min(1).max(1440).default(15).openapi({ description: 'How often new events are delivered.' }) })
+      .strict()
+      .optional(),
+    format: z.enum(['csv', 'json', 'jsonl', 'parquet']).optional().openapi({ description: "Required for batch exports; streams default to 'jsonl'." }),
     compression: z.enum(['none', 'gzip', 'zstd']).optional(),
     granularity: z.enum(['day', 'week', 'month']).optional(),
     dimension: z.string().min(1).optional(),
@@ -28,6 +37,8 @@ const exportSchema = z
     id: z.string(),
     name: z.string(),
     dataset: z.string(),
+    mode: z.enum(['batch', 'stream']),
+    stream: z.object({ intervalMinutes: z.number().int() }).nullable(),
     tenantId: z.string().nullable(),
     settings: z.record(z.string(), z.unknown()),
     destinationIds: z.array(z.string()),
@@ -48,6 +59,8 @@ const view = (e: ExportDefinition) => ({
   id: e.id,
   name: e.name,
   dataset: e.dataset,
+  mode: e.mode,
+  stream: e.stream,
   tenantId: e.tenantId,
   settings: e.spec as unknown as Record<string, unknown>,
   destinationIds: e.destinationIds,
@@ -65,12 +78,26 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
       summary: 'Save an export definition',
       security: API_KEY_SECURITY,
       request: { body: { required: true, content: { 'application/json': { schema: createExportBody } } } },
-      responses: { 201: { description: 'Created', content: { 'application/json': { schema: exportSchema } } }, ...problemResponses(400, 401, 403, 404) },
+      responses: { 201: { description: 'Created', content: { 'application/json': { schema: exportSchema } } }, ...problemResponses(400, 401, 403, 404, 503) },
     }),
     async (c) => {
       const scope = c.get('scope');
       const body = c.req.valid('json');
-      const { dataset, spec } = datasetAndSpec(scope, body);
+      const stream = body.mode === 'stream';
+      if (stream) {
+        // Seed 003's feed: gzipped JSON Lines in date folders, unless asked otherwise.
+        if (body.format === 'json') throw new ApiProblem('invalidRequest', "format: a stream delivers rows; use 'jsonl', 'csv' or 'parquet'", { errors: [{ path: 'format', message: 'not a row format' }] });
+        if (body.partitioning && body.partitioning !== 'none') throw new ApiProblem('invalidRequest', 'partitioning: each stream batch is one file; omit partitioning', { errors: [{ path: 'partitioning', message: 'not for streams' }] });
+      } else if (!body.format) {
+        throw new ApiProblem('invalidRequest', "format: required for a batch export (csv, json, jsonl or parquet)", { errors: [{ path: 'format', message: 'required' }] });
+      } else if (body.stream) {
+        throw new ApiProblem('invalidRequest', "stream: only for mode 'stream'", { errors: [{ path: 'stream', message: "needs mode 'stream'" }] });
+      }
+      const { dataset, spec } = datasetAndSpec(scope, {
+        ...body,
+        format: body.format ?? 'jsonl',
+        ...(stream ? { compression: body.compression ?? 'gzip', pathTemplate: body.pathTemplate ?? 'podcast-events' } : {}),
+      });
       const ids = [...new Set(body.destinations)];
       const missing = (await Promise.all(ids.map(async (id) => ((await store.destinations.get(scope, id)) ? null : id)))).filter((x) => x !== null);
       if (missing.length > 0) throw new ApiProblem('notFound', `destination ${missing.map((m) => `'${m}'`).join(', ')} does not exist`);
@@ -80,8 +107,25 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
         dataset: dataset.id,
         spec,
         destinationIds: ids,
+        stream: stream ? { intervalMinutes: body.stream?.intervalMinutes ?? 15 } : null,
       });
-      await store.audit.append(scope, { action: 'export.create', resourceType: 'export', resourceId: created.id, tenantId: created.tenantId, details: { name: created.name, dataset: created.dataset } });
+      if (stream) {
+        try {
+          // New events from now on; earlier ones are a batch run's job (POST /v1/exports/{id}/runs).
+          await deps.launcher.startStream(created, naiveUtc(created.createdAt));
+        } catch (err) {
+          await store.exports.delete(scope, created.id);
+          deps.log.error('could not start the stream workflow', { exportId: created.id, error: (err as Error).message });
+          throw new ApiProblem('temporalUnavailable', 'the workflow engine did not accept the stream; check that Temporal is running, then create the export again');
+        }
+      }
+      await store.audit.append(scope, {
+        action: 'export.create',
+        resourceType: 'export',
+        resourceId: created.id,
+        tenantId: created.tenantId,
+        details: { name: created.name, dataset: created.dataset, mode: created.mode },
+      });
       return c.json(view(created), 201, { Location: `/v1/exports/${created.id}` });
     },
   );
@@ -172,6 +216,52 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
         ...(q.requestedBefore ? { requestedBefore: new Date(q.requestedBefore) } : {}),
       });
       return c.json({ runs: await Promise.all(runs.map((r) => runView(store, r))) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/exports/{id}',
+      tags: ['Exports'],
+      summary: 'Delete an export definition; a stream stops (its batch in flight is cancelled). Runs keep their history.',
+      security: API_KEY_SECURITY,
+      request: { params: idParam('Export', 'exp_0123456789abcdef0123') },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404) },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const found = await store.exports.get(scope, id);
+      if (!found || !(await store.exports.delete(scope, id))) throw new ApiProblem('notFound', `export '${id}' does not exist`);
+      if (found.mode === 'stream') await deps.launcher.stopStream(found);
+      await store.audit.append(scope, { action: 'export.delete', resourceType: 'export', resourceId: id, tenantId: found.tenantId, details: { name: found.name } });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/exports/{id}/trigger',
+      tags: ['Exports'],
+      summary: 'Deliver now: a stream delivers its pending events without waiting for the interval',
+      security: API_KEY_SECURITY,
+      request: { params: idParam('Export', 'exp_0123456789abcdef0123') },
+      responses: {
+        202: { description: 'Triggered', content: { 'application/json': { schema: z.object({ triggered: z.boolean() }) } } },
+        ...problemResponses(401, 404, 409),
+      },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const found = await store.exports.get(scope, id);
+      if (!found) throw new ApiProblem('notFound', `export '${id}' does not exist`);
+      if (found.mode !== 'stream') throw new ApiProblem('conflict', `export ${id} is a batch export with nothing to trigger; start a run with POST /v1/exports/${id}/runs`);
+      await deps.launcher.deliverNow(found);
+      await store.audit.append(scope, { action: 'export.trigger', resourceType: 'export', resourceId: id, tenantId: found.tenantId });
+      return c.json({ triggered: true }, 202);
     },
   );
 }

@@ -100,7 +100,13 @@ describe('problem+json errors', () => {
   it('503 and a Failed run saying why when Temporal does not take the run', async () => {
     const app = createApp({
       store: p.store,
-      launcher: { start: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')), cancel: () => Promise.resolve() },
+      launcher: {
+        start: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')),
+        cancel: () => Promise.resolve(),
+        startStream: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')),
+        deliverNow: () => Promise.resolve(),
+        stopStream: () => Promise.resolve(),
+      },
       retentionMonths: 24,
       log: silentLogger,
     });
@@ -138,11 +144,13 @@ describe('OpenAPI document', () => {
         '/v1/datasets/{id}',
         '/v1/destinations',
         '/v1/destinations/{id}',
+        '/v1/destinations/{id}/check',
         '/v1/events',
         '/v1/events/{dataset}',
         '/v1/exports',
         '/v1/exports/{id}',
         '/v1/exports/{id}/runs',
+        '/v1/exports/{id}/trigger',
         '/v1/runs',
         '/v1/runs/{id}',
         '/v1/runs/{id}/cancel',

@@ -32,6 +32,8 @@ export interface TestPlatformOptions {
   startWorker?: boolean;
   /** Seconds until a completed run's files expire (7 days unless a test wants to watch it happen). */
   artifactTtlSeconds?: number;
+  /** Stream exports: seconds an ingested row waits before a batch takes it (1 in tests). */
+  streamSettleSeconds?: number;
   /** S3 multipart part size (S3's minimum, 5 MiB, keeps multipart tests small). */
   s3PartSizeBytes?: number;
 }
@@ -73,7 +75,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
   const linkSigner = new LinkSigner(randomBytes(32));
   const app = createApp({
     store,
-    launcher: temporalRunLauncher(client, taskQueue, options.artifactTtlSeconds),
+    launcher: temporalRunLauncher(client, taskQueue, options.artifactTtlSeconds, options.streamSettleSeconds ?? 1),
     retentionMonths: 24,
     log,
     eventStore,
