@@ -93,6 +93,9 @@ export const runSchema = z
     finishedAt: z.string().nullable(),
     rows: z.number().int().nullable(),
     bytes: z.number().int().nullable(),
+    summary: z.string().openapi({ description: 'The settings in one line, for histories.' }),
+    expiresAt: z.string().nullable().openapi({ description: "When the run's files are deleted (Completed runs)." }),
+    downloadAvailable: z.boolean().openapi({ description: 'Whether GET /v1/runs/{id}/download gives links now.' }),
     files: z.array(runFileSchema),
     manifests: z
       .array(

@@ -73,6 +73,9 @@ export async function runView(store: Store, run: Run) {
     tenantId: run.tenantId,
     destinationIds: run.destinationIds,
     requestedAt: run.requestedAt.toISOString(),
+    summary: settingsSummary(run),
+    expiresAt: run.expiresAt?.toISOString() ?? null,
+    downloadAvailable: run.status === 'Completed' && artifacts.length > 0 && (!run.expiresAt || run.expiresAt > new Date()),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
     rows: run.rows,
@@ -92,6 +95,17 @@ export async function runView(store: Store, run: Run) {
     error: run.error,
     workflowId: run.workflowId,
   };
+}
+
+/** One line a person scans in a history: "install_events csv.gz, 2026-11-01..2026-11-03, by day". */
+export function settingsSummary(run: Run): string {
+  const s = run.settings;
+  const compression = s.format === 'parquet' || s.compression === 'none' ? '' : s.compression === 'gzip' ? '.gz' : '.zst';
+  const shape = s.format === 'json' ? `json ${s.granularity} series${s.dimension ? ` by ${s.dimension}` : ''}` : `${s.format}${compression}`;
+  const filters = Object.keys(s.filters).length > 0 ? `, filtered by ${Object.keys(s.filters).join(', ')}` : '';
+  const parts = s.partitioning === 'none' ? '' : `, one file per ${s.partitioning}`;
+  const range = s.ingested ? `ingested ${s.ingested.after}..${s.ingested.upTo}` : `${run.window.from}..${run.window.to}`;
+  return `${run.dataset} ${shape}, ${range}${parts}${filters}`;
 }
 
 /** The dataset a request names, visible to this key, and the export shape checked against it. */

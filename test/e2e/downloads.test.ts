@@ -24,6 +24,9 @@ const tokenOf = (url: string) => url.split('/files/')[1]!;
 describe('download links', () => {
   it('gives one signed link per file, valid 15 minutes, that downloads the exact bytes', async () => {
     expect(run.status).toBe('Completed');
+    expect(run.downloadAvailable).toBe(true);
+    expect(Date.parse(run.expiresAt) - Date.parse(run.finishedAt)).toBeCloseTo(TTL * 1000, -3);
+    expect(run.summary).toBe(`install_events csv, ${daysAgo(3)}..${daysAgo(2)}, one file per day`);
     const res = await p.request('GET', `/v1/runs/${run.id}/download`, { key: p.keyA });
     expect(res.status).toBe(200);
     expect(res.json.downloadUrls).toHaveLength(2);
@@ -77,6 +80,7 @@ describe('expiry', () => {
     expect(again.status).toBe(410);
     const history = await p.request('GET', '/v1/runs?status=Expired', { key: p.keyA });
     expect(history.json.runs.map((r: any) => r.id)).toContain(run.id);
+    expect(history.json.runs.find((r: any) => r.id === run.id).downloadAvailable).toBe(false);
   });
 });
 
