@@ -17,6 +17,7 @@ import type { Run } from '../store/runs.js';
 import { writeExportFile } from '../connectors/sources/event-store/export-file.js';
 import { partitionsOf } from '../datasets/partitions.js';
 import { naiveUtc } from '../datasets/window.js';
+import { readyAt, windowFor } from '../datasets/schedule.js';
 import { fileExtension, pathTokenValues, renderPathTemplate } from '../datasets/path-template.js';
 import { sha256File } from '../platform/files.js';
 import { deliveryKey } from '../platform/delivery-key.js';
@@ -24,6 +25,8 @@ import type { Logger } from '../platform/logger.js';
 import { FAILURE_TYPE } from '../workflows/failures.js';
 import type {
   ExportSpec,
+  ScheduledPlan,
+  ScheduledRunStart,
   StreamBatch,
   StreamBatchInput,
   DeliverInput,
@@ -47,7 +50,11 @@ export interface ActivityDeps {
   log: Logger;
   /** gzip level for compressed csv/json/jsonl (1 fastest .. 9 smallest). */
   gzipLevel?: number;
+  /** How long scheduled runs' files live (7 days by default). */
+  artifactTtlSeconds?: number;
 }
+
+const DEFAULT_ARTIFACT_TTL = 7 * 24 * 3600;
 
 /** A 16-hex id for a file that stays the same when the same export, window and partition is delivered again. */
 export function stableFileId(exportOrRunId: string, window: { from: string; to: string }, partitionKey: string): string {
@@ -180,6 +187,7 @@ export function createActivities(deps: ActivityDeps) {
               tenantId: input.tenantId,
               filters: spec.filters,
               ...(spec.ingested ? { ingested: spec.ingested } : {}),
+              ...(spec.timeZone ? { timeZone: spec.timeZone } : {}),
             };
             const partial = `${target}.partial`;
             let rows: number;
@@ -369,6 +377,69 @@ export function createActivities(deps: ActivityDeps) {
         details: { exportId: definition.id, dataset: run.dataset, ingested, rows: Number(stats.n), mode: 'stream' },
       });
       return { upTo: cutoff, run: await streamRunInput(run), workflowId: run.workflowId };
+    },
+
+    /** The window a schedule's firing at `nominalTime` covers, and when its run may start. */
+    async planScheduledRun(input: { exportId: string; nominalTime: string }): Promise<ScheduledPlan> {
+      const definition = await store.exports.get(systemScope, input.exportId);
+      if (!definition) return { window: null, readyAt: null, skip: `export ${input.exportId} was deleted` };
+      if (!definition.schedule) return { window: null, readyAt: null, skip: `export ${input.exportId} has no schedule` };
+      const window = windowFor(definition.schedule, new Date(input.nominalTime));
+      return { window, readyAt: readyAt(definition.schedule, window).toISOString(), skip: null };
+    },
+
+    /**
+     * Creates the run for a scheduled window unless the window already has one in flight or delivered. A
+     * failed or cancelled window may run again. The run id derives from the export, the window and the
+     * attempt, so two firings racing for one window collide on the primary key and only one runs.
+     */
+    async startScheduledRun(input: { exportId: string; window: { from: string; to: string } }): Promise<ScheduledRunStart> {
+      const definition = await store.exports.get(systemScope, input.exportId);
+      if (!definition?.schedule) return { run: null, workflowId: null, skip: `export ${input.exportId} was deleted or unscheduled` };
+      const earlier = await store.runs.forExportWindow(definition.id, input.window);
+      const live = earlier.find((r) => ['Pending', 'Processing', 'Completed', 'Expired'].includes(r.status));
+      if (live) return { run: null, workflowId: null, skip: `window ${input.window.from}..${input.window.to} already has run ${live.id} (${live.status})` };
+      const id = `run_${createHash('sha256').update(`${definition.id}|${input.window.from}|${input.window.to}|${earlier.length}`).digest('hex').slice(0, 20)}`;
+      let run: Run;
+      try {
+        run = await store.runs.create({
+          id,
+          tenantId: definition.tenantId,
+          exportId: definition.id,
+          dataset: definition.dataset,
+          format: definition.spec.format,
+          window: input.window,
+          settings: { ...definition.spec, timeZone: definition.schedule.timezone },
+          destinationIds: definition.destinationIds,
+          requestedBy: `schedule:${definition.id}`,
+        });
+      } catch (err) {
+        if (await store.runs.get(systemScope, id)) return { run: null, workflowId: null, skip: `window ${input.window.from}..${input.window.to} was started by another firing (run ${id})` };
+        throw err;
+      }
+      await store.audit.append(systemScope, {
+        action: 'run.start',
+        resourceType: 'run',
+        resourceId: run.id,
+        tenantId: run.tenantId,
+        details: { exportId: definition.id, dataset: run.dataset, window: run.window, timeZone: definition.schedule.timezone, mode: 'schedule' },
+      });
+      const found = await Promise.all(run.destinationIds.map((d) => store.destinations.get(systemScope, d)));
+      return {
+        run: {
+          runId: run.id,
+          tenantId: run.tenantId,
+          exportId: run.exportId,
+          dataset: run.dataset,
+          spec: run.settings,
+          window: run.window,
+          destinations: found.filter((d) => d !== undefined).map((d) => ({ id: d.id, type: d.type })),
+          requestedAt: run.requestedAt.toISOString(),
+          artifactTtlSeconds: deps.artifactTtlSeconds ?? DEFAULT_ARTIFACT_TTL,
+        },
+        workflowId: run.workflowId,
+        skip: null,
+      };
     },
 
     /** Deletes a run's delivered files where the destination supports it and marks the run Expired. */

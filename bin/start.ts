@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       destinations,
       stagingDir: settings.stagingDir,
       log,
-      gzipLevel: settings.gzipLevel,
+      gzipLevel: settings.gzipLevel, artifactTtlSeconds: settings.artifactTtlSeconds,
     },
   });
   const workerDone = worker.run();

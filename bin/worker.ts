@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
-    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }), stagingDir: settings.stagingDir, log, gzipLevel: settings.gzipLevel },
+    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }), stagingDir: settings.stagingDir, log, gzipLevel: settings.gzipLevel, artifactTtlSeconds: settings.artifactTtlSeconds },
   });
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

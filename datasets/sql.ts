@@ -6,6 +6,8 @@
 import type { DatasetDefinition } from './types.js';
 import { quoteIdent } from './catalog.js';
 import type { Granularity } from '../workflows/definitions.js';
+import { zonedBounds } from './schedule.js';
+import { naiveUtc } from './window.js';
 
 export interface ExportWindow {
   /** YYYY-MM-DD, inclusive. */
@@ -32,6 +34,8 @@ export interface Selection {
    * (naive UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'), whatever their event time, so late events land in a later batch.
    */
   ingested?: { after: string; upTo: string };
+  /** IANA zone whose local days the window means (scheduled exports); UTC days when absent. */
+  timeZone?: string;
 }
 
 /** Timestamps in CSV and JSON: ISO 8601 in UTC, which every spreadsheet and loader reads. */
@@ -45,6 +49,10 @@ function where(s: Selection): { clause: string; params: Record<string, string | 
   if (s.ingested) {
     params = { after: s.ingested.after, upTo: s.ingested.upTo };
     clause = `ingested_at > $after::TIMESTAMP AND ingested_at <= $upTo::TIMESTAMP`;
+  } else if (s.timeZone && s.timeZone !== 'UTC') {
+    const bounds = zonedBounds(s.window, s.timeZone);
+    params = { start: naiveUtc(bounds.start), end: naiveUtc(bounds.end) };
+    clause = `${time} >= $start::TIMESTAMP AND ${time} < $end::TIMESTAMP`;
   } else {
     params = { from: s.window.from, to: s.window.to };
     clause = `${time} >= $from::DATE AND ${time} < $to::DATE + 1`;

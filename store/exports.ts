@@ -2,6 +2,7 @@ import type { Queryable } from './database.js';
 import { newId } from './ids.js';
 import { type Scope, tenantClause } from './scope.js';
 import type { ExportSpec } from '../workflows/definitions.js';
+import type { Schedule } from '../datasets/schedule.js';
 
 /** Continuous delivery of newly ingested events (seed 003). */
 export interface StreamSettings {
@@ -18,6 +19,8 @@ export interface ExportDefinition {
   destinationIds: string[];
   mode: 'batch' | 'stream';
   stream: StreamSettings | null;
+  /** When it runs by itself (a Temporal Schedule), or null. */
+  schedule: Schedule | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -39,6 +42,7 @@ const toExport = (r: Record<string, unknown>): ExportDefinition => {
     destinationIds: stored.destinationIds,
     mode: stored.stream ? 'stream' : 'batch',
     stream: stored.stream ?? null,
+    schedule: (r.schedule as Schedule | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -54,11 +58,12 @@ export class ExportRepository {
     spec: ExportSpec;
     destinationIds: string[];
     stream?: StreamSettings | null;
+    schedule?: Schedule | null;
   }): Promise<ExportDefinition> {
     const stored: StoredSpec = { spec: input.spec, destinationIds: input.destinationIds, ...(input.stream ? { stream: input.stream } : {}) };
     const rows = await this.db.query(
-      `INSERT INTO exports (id, tenant_id, name, dataset, spec) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [newId('export'), input.tenantId, input.name, input.dataset, JSON.stringify(stored)],
+      `INSERT INTO exports (id, tenant_id, name, dataset, spec, schedule) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [newId('export'), input.tenantId, input.name, input.dataset, JSON.stringify(stored), input.schedule ? JSON.stringify(input.schedule) : null],
     );
     return toExport(rows[0]!);
   }
@@ -76,6 +81,15 @@ export class ExportRepository {
       params,
     );
     return rows.map(toExport);
+  }
+
+  async setSchedule(scope: Scope, id: string, schedule: Schedule | null): Promise<ExportDefinition | undefined> {
+    const params: unknown[] = [id, schedule ? JSON.stringify(schedule) : null];
+    const rows = await this.db.query(
+      `UPDATE exports SET schedule = $2, updated_at = now() WHERE id = $1 AND deleted_at IS NULL${tenantClause(scope, 'tenant_id', params)} RETURNING *`,
+      params,
+    );
+    return rows[0] ? toExport(rows[0]) : undefined;
   }
 
   /** Marks the export deleted; its runs keep their history. */

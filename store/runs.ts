@@ -174,6 +174,15 @@ export class RunRepository {
     return rows.map(toRun);
   }
 
+  /** An export's runs for exactly this window, oldest first (a schedule's dedupe: one live run per window). */
+  async forExportWindow(exportId: string, window: { from: string; to: string }): Promise<Run[]> {
+    const rows = await this.db.query(
+      `SELECT * FROM runs WHERE export_id = $1 AND window_from = $2 AND window_to = $3 ORDER BY requested_at, id`,
+      [exportId, window.from, window.to],
+    );
+    return rows.map(toRun);
+  }
+
   /** Pending -> Processing; a retried attempt of an already processing run is a no-op. */
   async markProcessing(id: string): Promise<void> {
     await this.db.query(

@@ -22,6 +22,8 @@ export interface ExportSpec {
   filters: Record<string, string[]>;
   /** A stream batch: the rows ingested in (after, upTo], naive UTC timestamps; absent for window runs. */
   ingested?: { after: string; upTo: string };
+  /** Scheduled runs: the IANA zone whose local days the window means; UTC days when absent. */
+  timeZone?: string;
 }
 
 export interface ExportWindow {
@@ -217,6 +219,29 @@ export interface StreamState {
 export const streamStateQuery = defineQuery<StreamState>('streamState');
 /** Deliver now instead of waiting for the interval. */
 export const deliverNowSignal = defineSignal('deliverNow');
+
+/** What a Temporal Schedule starts: one firing of a scheduled export. */
+export interface ScheduledExportInput {
+  exportId: string;
+  /** The firing's nominal time (ISO 8601), for tests and manual starts; by default the schedule's own. */
+  nominalTime?: string;
+}
+
+export interface ScheduledPlan {
+  /** The window this firing covers, in the schedule's zone. */
+  window: ExportWindow | null;
+  /** When its run may start: period end plus the settle delay (ISO 8601). */
+  readyAt: string | null;
+  /** Why nothing runs (export deleted, schedule removed). */
+  skip: string | null;
+}
+
+export interface ScheduledRunStart {
+  run: ExportRunInput | null;
+  workflowId: string | null;
+  /** Why no run started: the window is already running or delivered. */
+  skip: string | null;
+}
 
 export interface ExpireArtifactsInput {
   runId: string;

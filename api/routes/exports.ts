@@ -2,10 +2,12 @@
 import { type OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ExportDefinition } from '../../store/exports.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
+import type { ScheduleControl as ScheduleControlT } from '../run-launcher.js';
 import { ApiProblem, problemResponses } from '../problem.js';
 import { idParam, isoDate, runSchema } from '../schemas.js';
 import { checkWindow, datasetAndSpec, launchRun, runView } from './runs.js';
 import { naiveUtc } from '../../datasets/window.js';
+import { type Schedule, isoWithOffset, periodsWithin, scheduleSchema, windowFor } from '../../datasets/schedule.js';
 import { API_KEY_SECURITY } from './security.js';
 
 const createExportBody = z
@@ -20,6 +22,7 @@ const createExportBody = z
       .object({ intervalMinutes: z.number().int().min(1).max(1440).default(15).openapi({ description: 'How often new events are delivered.' }) })
       .strict()
       .optional(),
+    schedule: scheduleSchema.optional().openapi({ description: 'Run by itself on a Temporal Schedule: a preset or cron, a zone, a publish time, a settle delay.' }),
     format: z.enum(['csv', 'json', 'jsonl', 'parquet']).optional().openapi({ description: "Required for batch exports; streams default to 'jsonl'." }),
     compression: z.enum(['none', 'gzip', 'zstd']).optional(),
     granularity: z.enum(['day', 'week', 'month']).optional(),
@@ -39,6 +42,7 @@ const exportSchema = z
     dataset: z.string(),
     mode: z.enum(['batch', 'stream']),
     stream: z.object({ intervalMinutes: z.number().int() }).nullable(),
+    schedule: z.record(z.string(), z.unknown()).nullable(),
     tenantId: z.string().nullable(),
     settings: z.record(z.string(), z.unknown()),
     destinationIds: z.array(z.string()),
@@ -61,14 +65,166 @@ const view = (e: ExportDefinition) => ({
   dataset: e.dataset,
   mode: e.mode,
   stream: e.stream,
+  schedule: e.schedule as Record<string, unknown> | null,
   tenantId: e.tenantId,
   settings: e.spec as unknown as Record<string, unknown>,
   destinationIds: e.destinationIds,
   createdAt: e.createdAt.toISOString(),
 });
 
+const scheduleView = z
+  .object({
+    schedule: z.record(z.string(), z.unknown()),
+    paused: z.boolean(),
+    note: z.string().nullable(),
+    firings: z.number().int().openapi({ description: 'How often it has fired.' }),
+    next: z
+      .array(z.object({ at: z.string().openapi({ example: '2026-11-23T08:00:00+01:00' }), window: z.object({ from: z.string(), to: z.string() }) }))
+      .openapi({ description: 'The next 5 firings (ISO 8601 with the zone offset) and the window each covers, dates inclusive.' }),
+  })
+  .openapi('ExportSchedule');
+
+const backfillBody = z.object({ from: isoDate, to: isoDate }).strict().openapi('Backfill');
+
 export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { store } = deps;
+  const schedules = () => {
+    if (!deps.launcher.schedules) throw new ApiProblem('temporalUnavailable', 'schedules are not available on this process');
+    return deps.launcher.schedules;
+  };
+  const scheduled = async (scope: Parameters<typeof store.exports.get>[0], id: string) => {
+    const found = await store.exports.get(scope, id);
+    if (!found) throw new ApiProblem('notFound', `export '${id}' does not exist`);
+    if (!found.schedule) throw new ApiProblem('notFound', `export '${id}' has no schedule; set one with PUT /v1/exports/${id}/schedule`);
+    return { definition: found, schedule: found.schedule };
+  };
+  const describe = async (definition: Parameters<ScheduleControlT['describeSchedule']>[0], schedule: Schedule) => {
+    const state = await schedules().describeSchedule(definition);
+    return {
+      schedule: schedule as Record<string, unknown>,
+      paused: state.paused,
+      note: state.note,
+      firings: state.actions,
+      next: state.nextActionTimes.slice(0, 5).map((at) => ({ at: isoWithOffset(at, schedule.timezone), window: windowFor(schedule, at) })),
+    };
+  };
+  const idParams = idParam('Export', 'exp_0123456789abcdef0123');
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/exports/{id}/schedule',
+      tags: ['Schedules'],
+      summary: 'The schedule, whether it is paused, and its next 5 firings with their windows',
+      security: API_KEY_SECURITY,
+      request: { params: idParams },
+      responses: { 200: { description: 'The schedule', content: { 'application/json': { schema: scheduleView } } }, ...problemResponses(401, 404, 503) },
+    }),
+    async (c) => {
+      const { definition, schedule } = await scheduled(c.get('scope'), c.req.valid('param').id);
+      return c.json(await describe(definition, schedule), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/exports/{id}/schedule',
+      tags: ['Schedules'],
+      summary: 'Set or change the schedule',
+      security: API_KEY_SECURITY,
+      request: { params: idParams, body: { required: true, content: { 'application/json': { schema: z.object({ schedule: scheduleSchema }).strict() } } } },
+      responses: { 200: { description: 'The schedule', content: { 'application/json': { schema: scheduleView } } }, ...problemResponses(400, 401, 404, 409, 503) },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const { schedule } = c.req.valid('json');
+      const found = await store.exports.get(scope, id);
+      if (!found) throw new ApiProblem('notFound', `export '${id}' does not exist`);
+      if (found.mode === 'stream') throw new ApiProblem('conflict', `export ${id} is a stream; it runs continuously`);
+      const updated = (await store.exports.setSchedule(scope, id, schedule))!;
+      await schedules().upsertSchedule(updated, schedule);
+      await store.audit.append(scope, { action: found.schedule ? 'schedule.update' : 'schedule.create', resourceType: 'export', resourceId: id, tenantId: found.tenantId, details: { schedule, previous: found.schedule } });
+      return c.json(await describe(updated, schedule), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/exports/{id}/schedule',
+      tags: ['Schedules'],
+      summary: 'Remove the schedule (the export stays, for runs you start)',
+      security: API_KEY_SECURITY,
+      request: { params: idParams },
+      responses: { 204: { description: 'Removed' }, ...problemResponses(401, 404, 503) },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { definition, schedule } = await scheduled(scope, c.req.valid('param').id);
+      await schedules().deleteSchedule(definition);
+      await store.exports.setSchedule(scope, definition.id, null);
+      await store.audit.append(scope, { action: 'schedule.delete', resourceType: 'export', resourceId: definition.id, tenantId: definition.tenantId, details: { schedule } });
+      return c.body(null, 204);
+    },
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/v1/exports/{id}/schedule/${action}`,
+        tags: ['Schedules'],
+        summary: action === 'pause' ? 'Pause: no firings until resumed' : 'Resume: firings continue; windows already run are not run again',
+        security: API_KEY_SECURITY,
+        request: {
+          params: idParams,
+          body: { required: false, content: { 'application/json': { schema: z.object({ note: z.string().max(500).optional() }).strict() } } },
+        },
+        responses: { 200: { description: 'The schedule', content: { 'application/json': { schema: scheduleView } } }, ...problemResponses(401, 404, 503) },
+      }),
+      async (c) => {
+        const scope = c.get('scope');
+        const { definition, schedule } = await scheduled(scope, c.req.valid('param').id);
+        const note = (await c.req.json().catch(() => ({})) as { note?: string }).note ?? `${action}d by ${scope.actor}`;
+        if (action === 'pause') await schedules().pauseSchedule(definition, note);
+        else await schedules().resumeSchedule(definition, note);
+        await store.audit.append(scope, { action: `schedule.${action}`, resourceType: 'export', resourceId: definition.id, tenantId: definition.tenantId, details: { note } });
+        return c.json(await describe(definition, schedule), 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/exports/{id}/backfill',
+      tags: ['Schedules'],
+      summary: 'Run the schedule for a past date range: one run per whole period in it',
+      security: API_KEY_SECURITY,
+      request: { params: idParams, body: { required: true, content: { 'application/json': { schema: backfillBody } } } },
+      responses: {
+        202: {
+          description: 'The firings started',
+          content: { 'application/json': { schema: z.object({ firings: z.array(z.object({ at: z.string(), window: z.object({ from: z.string(), to: z.string() }) })) }) } },
+        },
+        ...problemResponses(400, 401, 404, 503),
+      },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { definition, schedule } = await scheduled(scope, c.req.valid('param').id);
+      const range = c.req.valid('json');
+      if (range.to < range.from) throw new ApiProblem('invalidRequest', `'to' (${range.to}) is before 'from' (${range.from})`);
+      checkWindow(deps, range, definition.spec);
+      const periods = periodsWithin(schedule, range);
+      if (periods.length === 0) throw new ApiProblem('invalidRequest', `${range.from}..${range.to} holds no whole ${schedule.preset ?? schedule.period ?? 'day'} period of this schedule`);
+      const firings = await schedules().backfillSchedule(definition, schedule, periods);
+      await store.audit.append(scope, { action: 'schedule.backfill', resourceType: 'export', resourceId: definition.id, tenantId: definition.tenantId, details: { range, firings: firings.length } });
+      return c.json({ firings: firings.map((f) => ({ at: isoWithOffset(f.at, schedule.timezone), window: { from: f.from, to: f.to } })) }, 202);
+    },
+  );
 
   app.openapi(
     createRoute({
@@ -93,6 +249,8 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
       } else if (body.stream) {
         throw new ApiProblem('invalidRequest', "stream: only for mode 'stream'", { errors: [{ path: 'stream', message: "needs mode 'stream'" }] });
       }
+      if (stream && body.schedule) throw new ApiProblem('invalidRequest', 'schedule: a stream runs continuously; omit schedule', { errors: [{ path: 'schedule', message: 'not for streams' }] });
+      if (body.schedule && !deps.launcher.schedules) throw new ApiProblem('temporalUnavailable', 'schedules are not available on this process');
       const { dataset, spec } = datasetAndSpec(scope, {
         ...body,
         format: body.format ?? 'jsonl',
@@ -108,7 +266,17 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
         spec,
         destinationIds: ids,
         stream: stream ? { intervalMinutes: body.stream?.intervalMinutes ?? 15 } : null,
+        schedule: body.schedule ?? null,
       });
+      if (body.schedule) {
+        try {
+          await deps.launcher.schedules!.upsertSchedule(created, body.schedule);
+        } catch (err) {
+          await store.exports.delete(scope, created.id);
+          deps.log.error('could not create the Temporal schedule', { exportId: created.id, error: (err as Error).message });
+          throw new ApiProblem('temporalUnavailable', 'the workflow engine did not accept the schedule; check that Temporal is running, then create the export again');
+        }
+      }
       if (stream) {
         try {
           // New events from now on; earlier ones are a batch run's job (POST /v1/exports/{id}/runs).
@@ -235,6 +403,7 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
       const found = await store.exports.get(scope, id);
       if (!found || !(await store.exports.delete(scope, id))) throw new ApiProblem('notFound', `export '${id}' does not exist`);
       if (found.mode === 'stream') await deps.launcher.stopStream(found);
+      if (found.schedule) await deps.launcher.schedules?.deleteSchedule(found);
       await store.audit.append(scope, { action: 'export.delete', resourceType: 'export', resourceId: id, tenantId: found.tenantId, details: { name: found.name } });
       return c.body(null, 204);
     },
@@ -245,7 +414,7 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
       method: 'post',
       path: '/v1/exports/{id}/trigger',
       tags: ['Exports'],
-      summary: 'Deliver now: a stream delivers its pending events without waiting for the interval',
+      summary: "Now: a scheduled export fires (its window from now's nominal time); a stream delivers its pending events",
       security: API_KEY_SECURITY,
       request: { params: idParam('Export', 'exp_0123456789abcdef0123') },
       responses: {
@@ -258,8 +427,9 @@ export function registerExportRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
       const { id } = c.req.valid('param');
       const found = await store.exports.get(scope, id);
       if (!found) throw new ApiProblem('notFound', `export '${id}' does not exist`);
-      if (found.mode !== 'stream') throw new ApiProblem('conflict', `export ${id} is a batch export with nothing to trigger; start a run with POST /v1/exports/${id}/runs`);
-      await deps.launcher.deliverNow(found);
+      if (found.schedule) await schedules().triggerSchedule(found);
+      else if (found.mode === 'stream') await deps.launcher.deliverNow(found);
+      else throw new ApiProblem('conflict', `export ${id} has no schedule and is not a stream; start a run with POST /v1/exports/${id}/runs`);
       await store.audit.append(scope, { action: 'export.trigger', resourceType: 'export', resourceId: id, tenantId: found.tenantId });
       return c.json({ triggered: true }, 202);
     },

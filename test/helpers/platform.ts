@@ -91,7 +91,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { store, eventStore, destinations: registry, stagingDir, log },
+      deps: { store, eventStore, destinations: registry, stagingDir, log, ...(options.artifactTtlSeconds ? { artifactTtlSeconds: options.artifactTtlSeconds } : {}) },
       workflowBundle: { codePath: inject('workflowBundlePath') },
       wrapActivities,
       options: { shutdownGraceTime: '1 second' },
