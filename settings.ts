@@ -15,6 +15,7 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  SLUICE_PUBLIC_URL: z.url().optional(),
   SLUICE_DATA_DIR: z.string().default('data'),
   DATABASE_URL: z
     .string()
@@ -55,6 +56,8 @@ export interface Settings {
   immediateMaxRows: number;
   masterKey: string | undefined;
   linkSecret: string | undefined;
+  /** Base of links Sluice sends people (download links in e-mails). */
+  publicUrl: string;
   linkTtlSeconds: number;
   artifactTtlSeconds: number;
   /** Stream exports leave rows ingested this recently for the next batch. */
@@ -99,6 +102,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     immediateMaxRows: e.SLUICE_IMMEDIATE_MAX_ROWS,
     masterKey: e.SLUICE_MASTER_KEY,
     linkSecret: e.SLUICE_LINK_SECRET,
+    publicUrl: e.SLUICE_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     linkTtlSeconds: e.SLUICE_LINK_TTL_SECONDS,
     artifactTtlSeconds: e.SLUICE_ARTIFACT_TTL_SECONDS,
     streamSettleSeconds: e.SLUICE_STREAM_SETTLE_SECONDS,

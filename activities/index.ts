@@ -266,7 +266,13 @@ export function createActivities(deps: ActivityDeps) {
           () =>
             connector.deliver(
               config.data,
-              { file: input.file, objectKey: objectKeyFor(input, dataset), deliveryKey: unit.deliveryKey, tenantId: destination.tenantId },
+              {
+                file: input.file,
+                objectKey: objectKeyFor(input, dataset),
+                deliveryKey: unit.deliveryKey,
+                tenantId: destination.tenantId,
+                about: { dataset: input.dataset, period: input.file.period, runId: input.runId },
+              },
               ctx,
             ),
           () => ctx.latestProgress(),

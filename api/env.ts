@@ -26,6 +26,8 @@ export interface ApiDeps {
   linkTtlSeconds?: number;
   /** Connectors, for destination checks and presigned S3 download links. */
   destinations?: DestinationRegistry;
+  /** Root of files Sluice serves itself: linked files (e-mail over its attachment limit) live under it. */
+  filesRoot?: string;
   /** Clock, injectable for tests of date rules. */
   now?: () => Date;
 }

@@ -65,6 +65,10 @@ export const runDeliverySchema = z
     attempts: z.number().int(),
     rows: z.number().int().nullable(),
     error: z.string().nullable(),
+    detail: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: "The destination's own account of the delivery: for e-mail the Message-ID and each recipient's answer." }),
   })
   .openapi('RunDelivery');
 

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds, settings.streamSettleSeconds),
     linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
     destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }),
+    filesRoot: settings.filesRoot,
     linkTtlSeconds: settings.linkTtlSeconds,
     retentionMonths: settings.retentionMonths,
     log,

@@ -24,6 +24,7 @@ import { createApp } from '../api/app.js';
 import { temporalRunLauncher } from '../api/run-launcher.js';
 import { ensureRetentionSchedule } from '../platform/retention-schedule.js';
 import { LinkSigner, loadLinkKey } from '../platform/signed-links.js';
+import { createFileLinks } from '../platform/file-links.js';
 import { installWorkerRuntime } from '../platform/runtime.js';
 import { exitWithError } from './exit.js';
 
@@ -86,7 +87,9 @@ async function main(): Promise<void> {
   stops.push(() => Promise.resolve(eventStore.close()));
   await ensureDemoData(store, eventStore, settings.demoRows, log);
 
-  const destinations = new DestinationRegistry({ filesRoot: settings.filesRoot });
+  const linkSigner = new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir));
+  const fileLinks = createFileLinks({ filesRoot: settings.filesRoot, signer: linkSigner, baseUrl: settings.publicUrl });
+  const destinations = new DestinationRegistry({ filesRoot: settings.filesRoot, fileLinks });
   const workerConnection = await NativeConnection.connect({ address: temporal.address });
   stops.push(() => workerConnection.close());
   const worker = await createExportWorker({
@@ -109,8 +112,9 @@ async function main(): Promise<void> {
   const app = createApp({
     store,
     launcher: temporalRunLauncher(client, settings.temporal.taskQueue, settings.artifactTtlSeconds, settings.streamSettleSeconds),
-    linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
+    linkSigner,
     destinations,
+    filesRoot: settings.filesRoot,
     linkTtlSeconds: settings.linkTtlSeconds,
     retentionMonths: settings.retentionMonths,
     log,

@@ -14,6 +14,8 @@ import { SecretBox, loadMasterKey } from '../platform/secret-box.js';
 import { EventStore } from '../connectors/sources/event-store/index.js';
 import { DestinationRegistry } from '../connectors/registry.js';
 import { exitWithError } from './exit.js';
+import { LinkSigner, loadLinkKey } from '../platform/signed-links.js';
+import { createFileLinks } from '../platform/file-links.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -29,12 +31,14 @@ async function main(): Promise<void> {
     threads: settings.duckdbThreads,
     tempDirectory: path.join(settings.stagingDir, '.duckdb-spill'),
   });
+  const signer = new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir));
+  const fileLinks = createFileLinks({ filesRoot: settings.filesRoot, signer, baseUrl: settings.publicUrl });
   const connection = await NativeConnection.connect({ address: settings.temporal.address });
   const worker = await createExportWorker({
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
-    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }), stagingDir: settings.stagingDir, log, gzipLevel: settings.gzipLevel, artifactTtlSeconds: settings.artifactTtlSeconds },
+    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot, fileLinks }), stagingDir: settings.stagingDir, log, gzipLevel: settings.gzipLevel, artifactTtlSeconds: settings.artifactTtlSeconds },
   });
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -5,17 +5,20 @@
 import type { DestinationConnector, DestinationDeps } from './types.js';
 import { filesystemConfigSchema } from './destinations/filesystem/config.js';
 import { S3_SECRET_FIELDS, s3ConfigSchema } from './destinations/s3/config.js';
+import { EMAIL_SECRET_FIELDS, emailConfigSchema } from './destinations/email/config.js';
 
 /** Config schemas are light and needed by the API to validate input, so they load eagerly. */
 export const DESTINATION_CONFIG_SCHEMAS = {
   filesystem: filesystemConfigSchema,
   s3: s3ConfigSchema,
+  email: emailConfigSchema,
 } as const;
 
 /** Config fields that are secrets, per type: sealed at rest, never returned or logged. */
 export const DESTINATION_SECRET_FIELDS: Record<string, readonly string[]> = {
   filesystem: [],
   s3: S3_SECRET_FIELDS,
+  email: EMAIL_SECRET_FIELDS,
 };
 
 export type DestinationFactory = (deps: DestinationDeps) => Promise<DestinationConnector>;
@@ -23,6 +26,7 @@ export type DestinationFactory = (deps: DestinationDeps) => Promise<DestinationC
 const FACTORIES: Record<string, DestinationFactory> = {
   filesystem: async (deps) => (await import('./destinations/filesystem/index.js')).createFilesystemDestination(deps),
   s3: async (deps) => (await import('./destinations/s3/index.js')).createS3Destination(deps),
+  email: async (deps) => (await import('./destinations/email/index.js')).createEmailDestination(deps),
 };
 
 export const DESTINATION_TYPES = Object.keys(FACTORIES);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../platform/logger.js';
+import type { FileLinks } from '../platform/file-links.js';
 
 export const OUTPUT_FORMAT = { csv: 'csv', json: 'json', jsonl: 'jsonl', parquet: 'parquet' } as const;
 export type OutputFormat = (typeof OUTPUT_FORMAT)[keyof typeof OUTPUT_FORMAT];
@@ -35,6 +36,8 @@ export interface DeliveryRequest {
   deliveryKey: string;
   /** Tenant that owns the destination, or null for an admin's destination. */
   tenantId: string | null;
+  /** What the file is, for messages that describe it (e-mail subjects and bodies). */
+  about?: { dataset: string; period: { from: string; to: string }; runId: string };
 }
 
 export interface DeliveryReceipt {
@@ -45,6 +48,8 @@ export interface DeliveryReceipt {
   sha256: string;
   /** True when an earlier attempt had already delivered the same bytes under this key. */
   alreadyDelivered: boolean;
+  /** Destination-specific outcome kept in the ledger (e-mail: the message id and each recipient's answer). */
+  details?: Record<string, unknown>;
 }
 
 export interface CheckResult {
@@ -80,4 +85,6 @@ export interface DestinationDeps {
   filesRoot: string;
   /** S3 multipart part size in bytes (8 MiB; S3's minimum is 5 MiB). */
   s3PartSizeBytes?: number;
+  /** Publishes files behind signed links (e-mail over the attachment limit). */
+  fileLinks?: FileLinks;
 }

@@ -23,6 +23,13 @@ const createDestinationBody = z
         config: DESTINATION_CONFIG_SCHEMAS.s3,
       })
       .strict(),
+    z
+      .object({
+        name: z.string().trim().min(1).max(200).openapi({ example: 'weekly report' }),
+        type: z.literal('email'),
+        config: DESTINATION_CONFIG_SCHEMAS.email,
+      })
+      .strict(),
   ])
   .openapi('CreateDestination');
 

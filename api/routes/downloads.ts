@@ -14,6 +14,7 @@ import type { ApiDeps, ApiEnv } from '../env.js';
 import { ApiProblem, problemResponses } from '../problem.js';
 import { idParam } from '../schemas.js';
 import { API_KEY_SECURITY } from './security.js';
+import { fileOfClaim } from '../../platform/file-links.js';
 
 const downloadSchema = z
   .object({
@@ -72,6 +73,16 @@ export function registerDownloadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
     const check = signer().verify(c.req.param('token'));
     if (!check.ok && check.reason === 'invalid') throw new ApiProblem('linkInvalid', 'this download link is not valid; ask for a new one with GET /v1/runs/{id}/download');
     if (!check.ok) throw new ApiProblem('gone', 'this download link has expired; ask for a new one with GET /v1/runs/{id}/download');
+    const linked = deps.filesRoot ? fileOfClaim(deps.filesRoot, check.claims.artifactId) : undefined;
+    if (linked) {
+      const size = await stat(linked).then((s) => s.size, () => undefined);
+      if (size === undefined) throw new ApiProblem('gone', 'the file behind this link has expired and was deleted; run the export again');
+      await store.audit.append(
+        { role: 'admin', actor: 'link:file' },
+        { action: 'artifact.download', resourceType: 'file', resourceId: path.basename(linked), tenantId: null, details: { file: path.relative(deps.filesRoot!, linked) } },
+      );
+      return fileResponse(linked, size);
+    }
     const artifact = await store.runs.artifact(check.claims.artifactId);
     const run = artifact && (await store.runs.get({ role: 'admin', actor: 'link' }, artifact.runId));
     if (!artifact || !run || run.status === 'Expired' || (artifact.expiresAt && artifact.expiresAt <= new Date())) {
@@ -83,12 +94,16 @@ export function registerDownloadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
       { role: 'admin', actor: `link:${artifact.id}` },
       { action: 'artifact.download', resourceType: 'artifact', resourceId: artifact.id, tenantId: run.tenantId, details: { runId: run.id, key: artifact.objectKey } },
     );
-    return new Response(Readable.toWeb(createReadStream(artifact.location)) as ReadableStream, {
-      headers: {
-        'content-type': 'application/octet-stream',
-        'content-length': String(size),
-        'content-disposition': `attachment; filename="${path.basename(artifact.objectKey)}"`,
-      },
-    });
+    return fileResponse(artifact.location, size, path.basename(artifact.objectKey));
+  });
+}
+
+function fileResponse(location: string, size: number, name = path.basename(location)): Response {
+  return new Response(Readable.toWeb(createReadStream(location)) as ReadableStream, {
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(size),
+      'content-disposition': `attachment; filename="${name.replaceAll('"', '')}"`,
+    },
   });
 }

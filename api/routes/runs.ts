@@ -91,6 +91,7 @@ export async function runView(store: Store, run: Run) {
       attempts: l.attempts,
       rows: l.rows,
       error: l.error,
+      detail: (l.receipt?.details as Record<string, unknown> | undefined) ?? null,
     })),
     error: run.error,
     workflowId: run.workflowId,

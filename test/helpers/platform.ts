@@ -22,6 +22,7 @@ import { installWorkerRuntime } from '../../platform/runtime.js';
 import { isoDay } from '../../datasets/window.js';
 import { createDatabase } from './postgres-server.js';
 import { LinkSigner } from '../../platform/signed-links.js';
+import { createFileLinks } from '../../platform/file-links.js';
 import { SecretBox } from '../../platform/secret-box.js';
 
 export interface TestPlatformOptions {
@@ -68,11 +69,12 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
   const client = new Client({ connection });
   const filesRoot = path.join(dir, 'files');
   const stagingDir = path.join(dir, 'staging');
-  const registry = new DestinationRegistry({ filesRoot, s3PartSizeBytes: options.s3PartSizeBytes }, options.extraDestinations);
+  const linkSigner = new LinkSigner(randomBytes(32));
+  const fileLinks = createFileLinks({ filesRoot, signer: linkSigner, baseUrl: 'http://sluice.test' });
+  const registry = new DestinationRegistry({ filesRoot, s3PartSizeBytes: options.s3PartSizeBytes, fileLinks }, options.extraDestinations);
   // Every log line the API and workers write, kept so tests can search them (for secrets, say).
   const logs: string[] = [];
   const log = createLogger('debug', {}, (line) => logs.push(line));
-  const linkSigner = new LinkSigner(randomBytes(32));
   const app = createApp({
     store,
     launcher: temporalRunLauncher(client, taskQueue, options.artifactTtlSeconds, options.streamSettleSeconds ?? 1),
@@ -82,6 +84,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     ingestMaxBytes: 1 << 20,
     linkSigner,
     destinations: registry,
+    filesRoot,
   });
 
   const workers: { worker: Worker; done: Promise<void>; connection: NativeConnection }[] = [];
