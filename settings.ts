@@ -16,6 +16,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   SLUICE_PUBLIC_URL: z.url().optional(),
+  SLUICE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SLUICE_MAIL_FROM: z.email().default('sluice@localhost'),
   SLUICE_DATA_DIR: z.string().default('data'),
   DATABASE_URL: z
     .string()
@@ -58,6 +60,9 @@ export interface Settings {
   linkSecret: string | undefined;
   /** Base of links Sluice sends people (download links in e-mails). */
   publicUrl: string;
+  /** Sluice's own mail (background-export announcements); none when unset. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
   linkTtlSeconds: number;
   artifactTtlSeconds: number;
   /** Stream exports leave rows ingested this recently for the next batch. */
@@ -103,6 +108,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     masterKey: e.SLUICE_MASTER_KEY,
     linkSecret: e.SLUICE_LINK_SECRET,
     publicUrl: e.SLUICE_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
+    smtpUrl: e.SLUICE_SMTP_URL,
+    mailFrom: e.SLUICE_MAIL_FROM,
     linkTtlSeconds: e.SLUICE_LINK_TTL_SECONDS,
     artifactTtlSeconds: e.SLUICE_ARTIFACT_TTL_SECONDS,
     streamSettleSeconds: e.SLUICE_STREAM_SETTLE_SECONDS,

@@ -14,6 +14,8 @@ import { DATASETS, findDataset, quoteIdent } from '../datasets/catalog.js';
 import type { DatasetDefinition } from '../datasets/types.js';
 import { type Selection, boundsQuery, eventDaysQuery } from '../datasets/sql.js';
 import type { Run } from '../store/runs.js';
+import type { Mailer } from '../platform/mailer.js';
+import type { LinkSigner } from '../platform/signed-links.js';
 import { writeExportFile } from '../connectors/sources/event-store/export-file.js';
 import { partitionsOf } from '../datasets/partitions.js';
 import { naiveUtc } from '../datasets/window.js';
@@ -52,6 +54,8 @@ export interface ActivityDeps {
   gzipLevel?: number;
   /** How long scheduled runs' files live (7 days by default). */
   artifactTtlSeconds?: number;
+  /** Announces background exports by e-mail with signed links to their files. */
+  notifier?: { mailer: Mailer; linkSigner: LinkSigner; publicUrl: string };
 }
 
 const DEFAULT_ARTIFACT_TTL = 7 * 24 * 3600;
@@ -383,6 +387,33 @@ export function createActivities(deps: ActivityDeps) {
         details: { exportId: definition.id, dataset: run.dataset, ingested, rows: Number(stats.n), mode: 'stream' },
       });
       return { upTo: cutoff, run: await streamRunInput(run), workflowId: run.workflowId };
+    },
+
+    /** E-mails the requester of a background export: links to the files, or why it failed. */
+    async notifyRequester(input: { runId: string; email: string }): Promise<void> {
+      if (!deps.notifier) {
+        log.warn('background export done but no SMTP server is configured (SLUICE_SMTP_URL)', { runId: input.runId });
+        return;
+      }
+      const run = await store.runs.get(systemScope, input.runId);
+      if (!run) return;
+      const { mailer, linkSigner, publicUrl } = deps.notifier;
+      const what = `${run.dataset} ${run.window.from}..${run.window.to}`;
+      let subject: string;
+      let text: string;
+      if (run.status === 'Completed') {
+        const expiresAt = Math.floor((run.expiresAt ?? new Date(Date.now() + DEFAULT_ARTIFACT_TTL * 1000)).getTime() / 1000);
+        const links = (await store.runs.artifacts(run.id)).map((a) => `${publicUrl.replace(/\/$/, '')}/files/${linkSigner.sign({ artifactId: a.id, expiresAt })}`);
+        subject = `Your export is ready: ${what}`;
+        text =
+          `Your export of ${what} is ready: ${run.rows ?? 0} rows in ${links.length} file(s).\n\n${links.join('\n')}\n\n` +
+          `The links work until ${new Date(expiresAt * 1000).toISOString()}. Run ${run.id}.`;
+      } else {
+        subject = `Your export failed: ${what}`;
+        text = `Your export of ${what} did not complete: ${run.error?.message ?? run.status}.\n\nRun ${run.id}.`;
+      }
+      await mailer.send({ to: input.email, subject, text, messageId: `<notify-${run.id}@sluice>` });
+      await store.audit.append(systemScope, { action: 'run.notified', resourceType: 'run', resourceId: run.id, tenantId: run.tenantId, details: { email: input.email, status: run.status } });
     },
 
     /** The window a schedule's firing at `nominalTime` covers, and when its run may start. */

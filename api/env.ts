@@ -28,6 +28,8 @@ export interface ApiDeps {
   destinations?: DestinationRegistry;
   /** Root of files Sluice serves itself: linked files (e-mail over its attachment limit) live under it. */
   filesRoot?: string;
+  /** Whether workers can e-mail requesters of background exports (SLUICE_SMTP_URL is set). */
+  backgroundMail?: boolean;
   /** Clock, injectable for tests of date rules. */
   now?: () => Date;
 }

@@ -14,7 +14,7 @@ import type { Destination } from '../store/destinations.js';
 import { type ExportRunInput, type StreamExportInput, deliverNowSignal } from '../workflows/definitions.js';
 
 export interface RunLauncher {
-  start(run: Run, destinations: Destination[]): Promise<void>;
+  start(run: Run, destinations: Destination[], options?: { notifyEmail?: string }): Promise<void>;
   /** Asks the run's workflow to cancel; it stops its activities and removes its staged files. */
   cancel(run: Run): Promise<void>;
   /** Starts a stream export's long-running workflow, its watermark at `since` (naive UTC). */
@@ -182,7 +182,7 @@ export function temporalRunLauncher(
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         });
     },
-    async start(run, destinations) {
+    async start(run, destinations, options = {}) {
       const input: ExportRunInput = {
         runId: run.id,
         tenantId: run.tenantId,
@@ -193,6 +193,7 @@ export function temporalRunLauncher(
         requestedAt: run.requestedAt.toISOString(),
         artifactTtlSeconds,
         destinations: destinations.map((d) => ({ id: d.id, type: d.type })),
+        ...(options.notifyEmail ? { notifyEmail: options.notifyEmail } : {}),
       };
       try {
         await client.workflow.start('exportRun', {

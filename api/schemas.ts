@@ -11,7 +11,7 @@ export const idParam = (name: string, example: string) =>
   z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example, description: `${name} id` }) });
 
 export const tenantSchema = z
-  .object({ id: z.string(), name: z.string(), createdAt: z.string() })
+  .object({ id: z.string(), name: z.string(), notifyEmail: z.string().nullable(), createdAt: z.string() })
   .openapi('Tenant');
 
 export const apiKeyCreatedSchema = z

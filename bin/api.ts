@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     linkSigner: new LinkSigner(await loadLinkKey(settings.linkSecret, settings.dataDir)),
     destinations: new DestinationRegistry({ filesRoot: settings.filesRoot }),
     filesRoot: settings.filesRoot,
+    backgroundMail: settings.smtpUrl !== undefined,
     linkTtlSeconds: settings.linkTtlSeconds,
     retentionMonths: settings.retentionMonths,
     log,

@@ -25,6 +25,7 @@ import { temporalRunLauncher } from '../api/run-launcher.js';
 import { ensureRetentionSchedule } from '../platform/retention-schedule.js';
 import { LinkSigner, loadLinkKey } from '../platform/signed-links.js';
 import { createFileLinks } from '../platform/file-links.js';
+import { createMailer } from '../platform/mailer.js';
 import { installWorkerRuntime } from '../platform/runtime.js';
 import { exitWithError } from './exit.js';
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       stagingDir: settings.stagingDir,
       log,
       gzipLevel: settings.gzipLevel, artifactTtlSeconds: settings.artifactTtlSeconds,
+      ...(settings.smtpUrl ? { notifier: { mailer: createMailer({ url: settings.smtpUrl, from: settings.mailFrom }), linkSigner, publicUrl: settings.publicUrl } } : {}),
     },
   });
   const workerDone = worker.run();
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     linkSigner,
     destinations,
     filesRoot: settings.filesRoot,
+    backgroundMail: settings.smtpUrl !== undefined,
     linkTtlSeconds: settings.linkTtlSeconds,
     retentionMonths: settings.retentionMonths,
     log,

@@ -16,6 +16,7 @@ import { DestinationRegistry } from '../connectors/registry.js';
 import { exitWithError } from './exit.js';
 import { LinkSigner, loadLinkKey } from '../platform/signed-links.js';
 import { createFileLinks } from '../platform/file-links.js';
+import { createMailer } from '../platform/mailer.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
-    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot, fileLinks }), stagingDir: settings.stagingDir, log, gzipLevel: settings.gzipLevel, artifactTtlSeconds: settings.artifactTtlSeconds },
+    deps: { store, eventStore, destinations: new DestinationRegistry({ filesRoot: settings.filesRoot, fileLinks }), stagingDir: settings.stagingDir, log, gzipLevel: settings.gzipLevel, artifactTtlSeconds: settings.artifactTtlSeconds,
+      ...(settings.smtpUrl ? { notifier: { mailer: createMailer({ url: settings.smtpUrl, from: settings.mailFrom }), linkSigner: signer, publicUrl: settings.publicUrl } } : {}) },
   });
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

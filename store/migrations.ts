@@ -151,6 +151,13 @@ CREATE INDEX delivery_ledger_delivery_key ON delivery_ledger (delivery_key);
 ALTER TABLE exports ADD COLUMN deleted_at timestamptz;
 `,
   },
+  {
+    version: 4,
+    name: "a tenant's address for background-export e-mails",
+    sql: `
+ALTER TABLE tenants ADD COLUMN notify_email text;
+`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -48,6 +48,8 @@ export interface ExportRunInput {
   requestedAt: string;
   /** How long the delivered files live before they are deleted and the run shows Expired. */
   artifactTtlSeconds: number;
+  /** A background export (seed 000): who is e-mailed a link to the files when it is done. */
+  notifyEmail?: string;
 }
 
 export interface RunErrorInfo {

@@ -134,6 +134,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
     }
+    await notify(input);
     progress.stage = 'done';
     return { runId: input.runId, status: 'Completed', ...result, error: null };
   } catch (err) {
@@ -157,9 +158,20 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     const error = describeFailure(err);
     await bookkeeping.finishRun({ runId: input.runId, status: 'Failed', rows: null, bytes: null, files: null, error });
     await bookkeeping.removeStagedFiles({ runId: input.runId });
+    await notify(input);
     progress.stage = 'done';
     // Fail the workflow too, so operators see the reason in the Temporal UI; it is never retried.
     throw ApplicationFailure.nonRetryable(error.message, error.type);
+  }
+}
+
+/** Tells the requester of a background export that it is done; a mail that cannot be sent does not fail the run. */
+async function notify(input: ExportRunInput): Promise<void> {
+  if (!input.notifyEmail) return;
+  try {
+    await bookkeeping.notifyRequester({ runId: input.runId, email: input.notifyEmail });
+  } catch {
+    // The run's own outcome stands; the activity's failure is in the history for operators.
   }
 }
 

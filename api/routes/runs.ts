@@ -49,6 +49,9 @@ const createRunBody = z
       description: "background (default): a run, 202. auto (seed 000): under the immediate-row limit (100,000 by default) the file is the response body, 200; larger ones run in the background.",
     }),
     tenantId: z.string().min(1).optional().openapi({ description: "Admin keys only: export one tenant's rows (default: all tenants)." }),
+    notifyEmail: z.email().optional().openapi({
+      description: "delivery 'auto' over the immediate limit: who is e-mailed a link when the background export is done (default: the tenant's notifyEmail).",
+    }),
   })
   .strict()
   .openapi('CreateRun');
@@ -131,10 +134,23 @@ export function checkWindow(deps: ApiDeps, window: { from: string; to: string },
  * Records a run and starts its workflow: the one path for one-off runs and runs of saved exports. Every
  * destination must exist for the caller; a run Temporal does not take is recorded as Failed and answered 503.
  */
+/** The tenant's "Sluice downloads" filesystem destination, where background exports without destinations go. */
+async function downloadsDestination(deps: ApiDeps, scope: Scope, tenantId: string | null): Promise<string> {
+  const owner: Scope = tenantId ? { role: 'tenant', tenantId, actor: scope.actor } : scope;
+  const existing = (await deps.store.destinations.list(owner)).find((d) => d.type === 'filesystem' && d.name === DOWNLOADS_DESTINATION && d.tenantId === tenantId);
+  if (existing) return existing.id;
+  const created = await deps.store.destinations.create(owner, { name: DOWNLOADS_DESTINATION, type: 'filesystem', config: { path: 'downloads' } });
+  await deps.store.audit.append(scope, { action: 'destination.create', resourceType: 'destination', resourceId: created.id, tenantId, details: { name: created.name, type: 'filesystem', reason: 'background export' } });
+  return created.id;
+}
+
+const DOWNLOADS_DESTINATION = 'Sluice downloads';
+
 export async function launchRun(
   deps: ApiDeps,
   scope: Scope,
   r: { tenantId: string | null; exportId: string | null; dataset: string; spec: ExportSpec; window: { from: string; to: string }; destinationIds: string[] },
+  options: { notifyEmail?: string } = {},
 ): Promise<Run> {
   const { store, launcher, log } = deps;
   const ids = [...new Set(r.destinationIds)];
@@ -156,10 +172,10 @@ export async function launchRun(
     resourceType: 'run',
     resourceId: run.id,
     tenantId: r.tenantId,
-    details: { dataset: r.dataset, exportId: r.exportId, spec: r.spec, window: r.window, destinations: ids },
+    details: { dataset: r.dataset, exportId: r.exportId, spec: r.spec, window: r.window, destinations: ids, ...(options.notifyEmail ? { notifyEmail: options.notifyEmail } : {}) },
   });
   try {
-    await launcher.start(run, destinations.filter((d) => d !== undefined));
+    await launcher.start(run, destinations.filter((d) => d !== undefined), options);
   } catch (err) {
     log.error('could not start the export workflow', { runId: run.id, error: (err as Error).message });
     await store.runs.finish(run.id, {
@@ -244,7 +260,19 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
         const limit = deps.immediateMaxRows ?? 100_000;
         if (estimate < limit) return (await answerAtOnce(deps, scope, { sel, spec: spec, rows: estimate }));
         if (!body.destinations?.length) {
-          throw new ApiProblem('invalidRequest', `destinations: this export has ${estimate} rows, over the ${limit} answered at once; give destinations to run it in the background`);
+          // Seed 000: too big to answer at once, so it runs in the background into Sluice's own files and
+          // the requester gets an e-mail with links when it is done.
+          const notifyEmail = body.notifyEmail ?? (tenantId ? (await store.tenants.get(tenantId))?.notifyEmail : undefined) ?? undefined;
+          if (!notifyEmail || !deps.backgroundMail) {
+            throw new ApiProblem(
+              'invalidRequest',
+              `destinations: this export has ${estimate} rows, over the ${limit} answered at once; give destinations, or notifyEmail to be e-mailed a link when it is done` +
+                (deps.backgroundMail ? '' : ' (needs SLUICE_SMTP_URL on the server)'),
+            );
+          }
+          const downloads = await downloadsDestination(deps, scope, tenantId);
+          const run = await launchRun(deps, scope, { tenantId, exportId: null, dataset: dataset.id, spec, window, destinationIds: [downloads] }, { notifyEmail });
+          return c.json({ ...(await runView(store, run)), notifyEmail }, 202, { Location: `/v1/runs/${run.id}` });
         }
       }
       if (!body.destinations?.length) throw new ApiProblem('invalidRequest', 'destinations: give at least one destination id', { errors: [{ path: 'destinations', message: 'at least one' }] });

@@ -6,9 +6,14 @@ import { apiKeyCreatedSchema, tenantSchema } from '../schemas.js';
 import { API_KEY_SECURITY } from './security.js';
 
 const createTenantBody = z
-  .object({ name: z.string().trim().min(1).max(200).openapi({ example: 'acme' }) })
+  .object({
+    name: z.string().trim().min(1).max(200).openapi({ example: 'acme' }),
+    notifyEmail: z.email().optional().openapi({ description: "Where this tenant's background exports are announced when a request names no address." }),
+  })
   .strict()
   .openapi('CreateTenant');
+
+const updateTenantBody = z.object({ notifyEmail: z.email().nullable() }).strict().openapi('UpdateTenant');
 
 const createApiKeyBody = z
   .object({
@@ -19,9 +24,39 @@ const createApiKeyBody = z
   .strict()
   .openapi('CreateApiKey');
 
-const toTenant = (t: { id: string; name: string; createdAt: Date }) => ({ id: t.id, name: t.name, createdAt: t.createdAt.toISOString() });
+const toTenant = (t: { id: string; name: string; notifyEmail: string | null; createdAt: Date }) => ({
+  id: t.id,
+  name: t.name,
+  notifyEmail: t.notifyEmail,
+  createdAt: t.createdAt.toISOString(),
+});
 
 export function registerTenantRoutes(app: OpenAPIHono<ApiEnv>, { store }: ApiDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/tenants/{id}',
+      tags: ['Tenants'],
+      summary: "Change a tenant's notification address (admin)",
+      security: API_KEY_SECURITY,
+      request: {
+        params: z.object({ id: z.string().min(1) }),
+        body: { required: true, content: { 'application/json': { schema: updateTenantBody } } },
+      },
+      responses: { 200: { description: 'Updated', content: { 'application/json': { schema: tenantSchema } } }, ...problemResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      requireAdmin(scope, 'change tenants');
+      const { id } = c.req.valid('param');
+      const { notifyEmail } = c.req.valid('json');
+      const tenant = await store.tenants.setNotifyEmail(id, notifyEmail);
+      if (!tenant) throw new ApiProblem('notFound', `tenant '${id}' does not exist`);
+      await store.audit.append(scope, { action: 'tenant.update', resourceType: 'tenant', resourceId: id, tenantId: id, details: { notifyEmail } });
+      return c.json(toTenant(tenant), 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -38,9 +73,9 @@ export function registerTenantRoutes(app: OpenAPIHono<ApiEnv>, { store }: ApiDep
     async (c) => {
       const scope = c.get('scope');
       requireAdmin(scope, 'create tenants');
-      const { name } = c.req.valid('json');
+      const { name, notifyEmail } = c.req.valid('json');
       if (await store.tenants.findByName(name)) throw new ApiProblem('conflict', `a tenant named '${name}' already exists`);
-      const tenant = await store.tenants.create(name);
+      const tenant = await store.tenants.create(name, notifyEmail ?? null);
       await store.audit.append(scope, { action: 'tenant.create', resourceType: 'tenant', resourceId: tenant.id, tenantId: tenant.id, details: { name } });
       return c.json(toTenant(tenant), 201, { Location: `/v1/tenants/${tenant.id}` });
     },

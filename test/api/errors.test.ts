@@ -160,6 +160,7 @@ describe('OpenAPI document', () => {
         '/v1/runs/{id}/cancel',
         '/v1/runs/{id}/download',
         '/v1/tenants',
+        '/v1/tenants/{id}',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toEqual({

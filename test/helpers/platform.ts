@@ -23,6 +23,7 @@ import { isoDay } from '../../datasets/window.js';
 import { createDatabase } from './postgres-server.js';
 import { LinkSigner } from '../../platform/signed-links.js';
 import { createFileLinks } from '../../platform/file-links.js';
+import { createMailer } from '../../platform/mailer.js';
 import { SecretBox } from '../../platform/secret-box.js';
 
 export interface TestPlatformOptions {
@@ -35,6 +36,10 @@ export interface TestPlatformOptions {
   artifactTtlSeconds?: number;
   /** Stream exports: seconds an ingested row waits before a batch takes it (1 in tests). */
   streamSettleSeconds?: number;
+  /** Sluice's own SMTP server (background-export e-mails), e.g. smtp://127.0.0.1:2525. */
+  smtpUrl?: string;
+  /** `delivery: "auto"` exports under this many rows are answered at once. */
+  immediateMaxRows?: number;
   /** S3 multipart part size (S3's minimum, 5 MiB, keeps multipart tests small). */
   s3PartSizeBytes?: number;
 }
@@ -85,6 +90,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
     linkSigner,
     destinations: registry,
     filesRoot,
+    backgroundMail: options.smtpUrl !== undefined,
+    ...(options.immediateMaxRows ? { immediateMaxRows: options.immediateMaxRows } : {}),
   });
 
   const workers: { worker: Worker; done: Promise<void>; connection: NativeConnection }[] = [];
@@ -94,7 +101,15 @@ export async function startTestPlatform(options: TestPlatformOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { store, eventStore, destinations: registry, stagingDir, log, ...(options.artifactTtlSeconds ? { artifactTtlSeconds: options.artifactTtlSeconds } : {}) },
+      deps: {
+        store,
+        eventStore,
+        destinations: registry,
+        stagingDir,
+        log,
+        ...(options.artifactTtlSeconds ? { artifactTtlSeconds: options.artifactTtlSeconds } : {}),
+        ...(options.smtpUrl ? { notifier: { mailer: createMailer({ url: options.smtpUrl, from: 'sluice@example.com' }), linkSigner, publicUrl: 'http://sluice.test' } } : {}),
+      },
       workflowBundle: { codePath: inject('workflowBundlePath') },
       wrapActivities,
       options: { shutdownGraceTime: '1 second' },
