@@ -10,7 +10,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
 import { type TestPlatform, startTestPlatform } from '../helpers/platform.js';
 import { scheduleId } from '../../api/run-launcher.js';
-import { zonedBounds } from '../../datasets/schedule.js';
+import { scheduleSchema, windowFor, zonedBounds } from '../../datasets/schedule.js';
 import { naiveUtc } from '../../datasets/window.js';
 
 let p: TestPlatform;
@@ -131,6 +131,16 @@ describe('monthly', () => {
       { from: '2026-09-01', to: '2026-09-30' },
     ]);
     expect(res.json.firings[0].at).toBe('2026-08-01T06:00:00-04:00');
+    // Temporal fires on 1 March 2028 at 06:00 New York time, and that firing covers the whole leap February.
+    const leap = (await p.client.workflowService.listScheduleMatchingTimes({
+      namespace: 'default',
+      scheduleId: scheduleId(exportId),
+      startTime: msToTs(Date.parse('2028-02-15T00:00:00Z')),
+      endTime: msToTs(Date.parse('2028-03-15T00:00:00Z')),
+    })) as temporal.api.workflowservice.v1.IListScheduleMatchingTimesResponse;
+    const fires = leap.startTime!.map((t) => new Date(Number(t.seconds) * 1000));
+    expect(fires.map((f) => f.toISOString())).toEqual(['2028-03-01T11:00:00.000Z']);
+    expect(windowFor(scheduleSchema.parse({ preset: 'monthly', timezone: 'America/New_York', publishTime: '06:00' }), fires[0]!)).toEqual({ from: '2028-02-01', to: '2028-02-29' });
     await closedFirings(exportId, 3);
     const runs = await runsOf(exportId);
     expect(runs.map((r) => `${r.window.from}..${r.window.to}`).sort()).toEqual(['2026-07-01..2026-07-31', '2026-08-01..2026-08-31', '2026-09-01..2026-09-30']);
