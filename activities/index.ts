@@ -13,7 +13,7 @@ import type { DestinationRegistry } from '../connectors/registry.js';
 import { DATASETS, findDataset, quoteIdent } from '../datasets/catalog.js';
 import type { DatasetDefinition } from '../datasets/types.js';
 import { type Selection, boundsQuery, eventDaysQuery } from '../datasets/sql.js';
-import type { Run } from '../store/runs.js';
+import { type Run, exportRunInput } from '../store/runs.js';
 import type { Mailer } from '../platform/mailer.js';
 import type { LinkSigner } from '../platform/signed-links.js';
 import { writeExportFile } from '../connectors/sources/event-store/export-file.js';
@@ -135,22 +135,14 @@ export function buildManifest(input: PublishManifestInput, key: string) {
 
 export function createActivities(deps: ActivityDeps) {
   const { store, eventStore, destinations, log } = deps;
-  /** The exportRun input of a stream batch's run; its files never expire (the feed is the customer's). */
-  const streamRunInput = async (run: Run): Promise<ExportRunInput> => {
-    const found = await Promise.all(run.destinationIds.map((id) => store.destinations.get(systemScope, id)));
-    return {
-      runId: run.id,
-      tenantId: run.tenantId,
-      exportId: run.exportId,
-      dataset: run.dataset,
-      spec: run.settings,
-      window: run.window,
-      destinations: found.filter((d) => d !== undefined).map((d) => ({ id: d.id, type: d.type })),
-      requestedAt: run.requestedAt.toISOString(),
-      artifactTtlSeconds: 0,
-    };
-  };
   const runStagingDir = (runId: string) => path.join(deps.stagingDir, runId);
+  /** The exportRun input of a run the workers created themselves (stream batches, scheduled windows). */
+  const runInputFor = async (run: Run, artifactTtlSeconds: number): Promise<ExportRunInput> => {
+    const found = await Promise.all(run.destinationIds.map((id) => store.destinations.get(systemScope, id)));
+    return exportRunInput(run, found.filter((d) => d !== undefined), { artifactTtlSeconds });
+  };
+  /** Stream batches' files never expire: the feed belongs to its consumer. */
+  const streamRunInput = (run: Run) => runInputFor(run, 0);
 
   return {
     async beginRun({ runId }: { runId: string }): Promise<void> {
@@ -461,22 +453,7 @@ export function createActivities(deps: ActivityDeps) {
         tenantId: run.tenantId,
         details: { exportId: definition.id, dataset: run.dataset, window: run.window, timeZone: definition.schedule.timezone, mode: 'schedule' },
       });
-      const found = await Promise.all(run.destinationIds.map((d) => store.destinations.get(systemScope, d)));
-      return {
-        run: {
-          runId: run.id,
-          tenantId: run.tenantId,
-          exportId: run.exportId,
-          dataset: run.dataset,
-          spec: run.settings,
-          window: run.window,
-          destinations: found.filter((d) => d !== undefined).map((d) => ({ id: d.id, type: d.type })),
-          requestedAt: run.requestedAt.toISOString(),
-          artifactTtlSeconds: deps.artifactTtlSeconds ?? DEFAULT_ARTIFACT_TTL,
-        },
-        workflowId: run.workflowId,
-        skip: null,
-      };
+      return { run: await runInputFor(run, deps.artifactTtlSeconds ?? DEFAULT_ARTIFACT_TTL), workflowId: run.workflowId, skip: null };
     },
 
     /** Deletes a run's delivered files where the destination supports it and marks the run Expired. */

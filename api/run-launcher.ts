@@ -9,9 +9,9 @@ import { type Schedule, startOfLocalDay, temporalCalendar, windowFor } from '../
 import { SEARCH_KEYS, runSearchAttributes } from '../workflows/search-attributes.js';
 import { ALL_TENANTS } from '../temporal.config.js';
 import type { ExportDefinition } from '../store/exports.js';
-import type { Run } from '../store/runs.js';
+import { type Run, exportRunInput } from '../store/runs.js';
 import type { Destination } from '../store/destinations.js';
-import { type ExportRunInput, type StreamExportInput, deliverNowSignal } from '../workflows/definitions.js';
+import { type StreamExportInput, deliverNowSignal } from '../workflows/definitions.js';
 
 export interface RunLauncher {
   start(run: Run, destinations: Destination[], options?: { notifyEmail?: string }): Promise<void>;
@@ -183,18 +183,7 @@ export function temporalRunLauncher(
         });
     },
     async start(run, destinations, options = {}) {
-      const input: ExportRunInput = {
-        runId: run.id,
-        tenantId: run.tenantId,
-        exportId: run.exportId,
-        dataset: run.dataset,
-        spec: run.settings,
-        window: run.window,
-        requestedAt: run.requestedAt.toISOString(),
-        artifactTtlSeconds,
-        destinations: destinations.map((d) => ({ id: d.id, type: d.type })),
-        ...(options.notifyEmail ? { notifyEmail: options.notifyEmail } : {}),
-      };
+      const input = exportRunInput(run, destinations, { artifactTtlSeconds, ...options });
       try {
         await client.workflow.start('exportRun', {
           taskQueue,

@@ -1,3 +1,4 @@
+import type { ExportRunInput } from '../workflows/definitions.js';
 import type { Queryable } from './database.js';
 import type { ExportSpec } from '../workflows/definitions.js';
 import { newId } from './ids.js';
@@ -116,6 +117,26 @@ export interface NewRun {
   settings: RunSettings;
   destinationIds: string[];
   requestedBy: string | null;
+}
+
+/** The exportRun workflow's input for a run record: references and settings only, never rows or secrets. */
+export function exportRunInput(
+  run: Run,
+  destinations: { id: string; type: string }[],
+  options: { artifactTtlSeconds: number; notifyEmail?: string },
+): ExportRunInput {
+  return {
+    runId: run.id,
+    tenantId: run.tenantId,
+    exportId: run.exportId,
+    dataset: run.dataset,
+    spec: run.settings,
+    window: run.window,
+    requestedAt: run.requestedAt.toISOString(),
+    artifactTtlSeconds: options.artifactTtlSeconds,
+    destinations: destinations.map((d) => ({ id: d.id, type: d.type })),
+    ...(options.notifyEmail ? { notifyEmail: options.notifyEmail } : {}),
+  };
 }
 
 export const workflowIdForRun = (runId: string): string => `sluice-run-${runId}`;

@@ -104,7 +104,8 @@ export interface MaterializeResult {
   rows: number;
 }
 
-export interface DeliverInput {
+/** What identifies a run's deliveries: the export (or run), the window, the shape, the request time. */
+export interface RunIdentity {
   runId: string;
   exportId: string | null;
   tenantId: string | null;
@@ -112,6 +113,9 @@ export interface DeliverInput {
   spec: ExportSpec;
   window: ExportWindow;
   requestedAt: string;
+}
+
+export interface DeliverInput extends RunIdentity {
   destinationId: string;
   file: StagedFileRef;
 }
@@ -128,14 +132,7 @@ export interface DeliveryOutcome {
 }
 
 /** After every file reached a destination: its manifest, then the completion marker. */
-export interface PublishManifestInput {
-  runId: string;
-  exportId: string | null;
-  tenantId: string | null;
-  dataset: string;
-  spec: ExportSpec;
-  window: ExportWindow;
-  requestedAt: string;
+export interface PublishManifestInput extends RunIdentity {
   destinationId: string;
   files: { file: StagedFileRef; objectKey: string }[];
 }

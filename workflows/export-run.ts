@@ -24,6 +24,7 @@ import {
   type ExportRunInput,
   type ExportRunResult,
   type RunErrorInfo,
+  type RunIdentity,
   type RunProgress,
   type StagedFileRef,
   progressQuery,
@@ -63,17 +64,20 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
 
     progress.stage = 'delivering';
     const files = new Map(staged.files.map((f) => [f.partitionKey, f]));
+    const identity: RunIdentity = {
+      runId: input.runId,
+      exportId: input.exportId,
+      tenantId: input.tenantId,
+      dataset: input.dataset,
+      spec: input.spec,
+      window: input.window,
+      requestedAt: input.requestedAt,
+    };
     const deliverUnit = async (partitionKey: string, destination: DestinationRef): Promise<DeliveryOutcome> => {
       for (let restage = 0; ; restage++) {
         try {
           const outcome = await dataMovement.deliverPartition({
-            runId: input.runId,
-            exportId: input.exportId,
-            tenantId: input.tenantId,
-            dataset: input.dataset,
-            spec: input.spec,
-            window: input.window,
-            requestedAt: input.requestedAt,
+            ...identity,
             destinationId: destination.id,
             file: files.get(partitionKey)!,
           });
@@ -100,13 +104,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     await Promise.all(
       input.destinations.map((d) =>
         dataMovement.publishManifest({
-          runId: input.runId,
-          exportId: input.exportId,
-          tenantId: input.tenantId,
-          dataset: input.dataset,
-          spec: input.spec,
-          window: input.window,
-          requestedAt: input.requestedAt,
+          ...identity,
           destinationId: d.id,
           files: staged.files.map((f) => ({ file: files.get(f.partitionKey)!, objectKey: outcomes.find((o) => o.destinationId === d.id && o.partitionKey === f.partitionKey)!.objectKey })),
         }),

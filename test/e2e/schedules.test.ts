@@ -51,6 +51,17 @@ async function closedFirings(exportId: string, count: number): Promise<{ status:
   });
 }
 
+/** When Temporal would fire the export's schedule between two instants (its own calendar evaluation). */
+async function matchingTimes(exportId: string, from: string, to: string): Promise<Date[]> {
+  const res = (await p.client.workflowService.listScheduleMatchingTimes({
+    namespace: 'default',
+    scheduleId: scheduleId(exportId),
+    startTime: msToTs(Date.parse(from)),
+    endTime: msToTs(Date.parse(to)),
+  })) as temporal.api.workflowservice.v1.IListScheduleMatchingTimesResponse;
+  return (res.startTime ?? []).map((t) => new Date(Number(t.seconds) * 1000));
+}
+
 async function sourceCount(window: { from: string; to: string }, tz: string): Promise<number> {
   const b = zonedBounds(window, tz);
   const [row] = await p.query(
@@ -78,13 +89,7 @@ describe('weekly in Europe/Berlin', () => {
       expect(window).toEqual({ from: monday, to: sunday });
     }
     // Temporal's own evaluation of the calendar across 2026-10-25 (CEST -> CET).
-    const matching = (await p.client.workflowService.listScheduleMatchingTimes({
-      namespace: 'default',
-      scheduleId: scheduleId(exportId),
-      startTime: msToTs(Date.parse('2026-10-10T00:00:00Z')),
-      endTime: msToTs(Date.parse('2026-11-04T00:00:00Z')),
-    })) as temporal.api.workflowservice.v1.IListScheduleMatchingTimesResponse;
-    expect(matching.startTime!.map((t) => new Date(Number(t.seconds) * 1000).toISOString())).toEqual([
+    expect((await matchingTimes(exportId, '2026-10-10T00:00:00Z', '2026-11-04T00:00:00Z')).map((t) => t.toISOString())).toEqual([
       '2026-10-12T06:00:00.000Z',
       '2026-10-19T06:00:00.000Z',
       '2026-10-26T07:00:00.000Z',
@@ -132,13 +137,7 @@ describe('monthly', () => {
     ]);
     expect(res.json.firings[0].at).toBe('2026-08-01T06:00:00-04:00');
     // Temporal fires on 1 March 2028 at 06:00 New York time, and that firing covers the whole leap February.
-    const leap = (await p.client.workflowService.listScheduleMatchingTimes({
-      namespace: 'default',
-      scheduleId: scheduleId(exportId),
-      startTime: msToTs(Date.parse('2028-02-15T00:00:00Z')),
-      endTime: msToTs(Date.parse('2028-03-15T00:00:00Z')),
-    })) as temporal.api.workflowservice.v1.IListScheduleMatchingTimesResponse;
-    const fires = leap.startTime!.map((t) => new Date(Number(t.seconds) * 1000));
+    const fires = await matchingTimes(exportId, '2028-02-15T00:00:00Z', '2028-03-15T00:00:00Z');
     expect(fires.map((f) => f.toISOString())).toEqual(['2028-03-01T11:00:00.000Z']);
     expect(windowFor(scheduleSchema.parse({ preset: 'monthly', timezone: 'America/New_York', publishTime: '06:00' }), fires[0]!)).toEqual({ from: '2028-02-01', to: '2028-02-29' });
     await closedFirings(exportId, 3);
