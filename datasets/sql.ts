@@ -116,12 +116,12 @@ export function boundsQuery(s: Selection): BoundQuery {
   const w = where(s);
   const time = quoteIdent(s.dataset.timeColumn);
   const id = quoteIdent(s.dataset.idColumn);
-  const key = `struct_pack(t := ${time}, i := ${id}::VARCHAR)`;
+  const table = quoteIdent(s.dataset.table);
+  // Two top-1 scans in export order: far cheaper than arg_min/arg_max over (time, id) pairs.
+  const edge = (dir: 'ASC' | 'DESC') =>
+    `(SELECT {'t': strftime(${time}::TIMESTAMP, '${TIMESTAMP_FORMAT}'), 'i': ${id}::VARCHAR} FROM ${table} WHERE ${w.clause} ORDER BY ${time} ${dir}, ${id} ${dir} LIMIT 1)`;
   return {
-    sql:
-      `SELECT strftime(min(${time})::TIMESTAMP, '${TIMESTAMP_FORMAT}') AS first_time, strftime(max(${time})::TIMESTAMP, '${TIMESTAMP_FORMAT}') AS last_time, ` +
-      `arg_min(${id}::VARCHAR, ${key}) AS first_id, arg_max(${id}::VARCHAR, ${key}) AS last_id ` +
-      `FROM ${quoteIdent(s.dataset.table)} WHERE ${w.clause}`,
+    sql: `SELECT f.t AS first_time, l.t AS last_time, f.i AS first_id, l.i AS last_id FROM (SELECT ${edge('ASC')} AS f, ${edge('DESC')} AS l)`,
     params: w.params,
     listParams: w.listParams,
   };
