@@ -68,6 +68,28 @@ export class DestinationRepository {
     return { destination, config: { ...destination.config, ...(JSON.parse(this.box.open(sealed)) as Record<string, unknown>) } };
   }
 
+  /** Replaces the name and/or the configuration (plain part and sealed secrets) of a visible destination. */
+  async update(
+    scope: Scope,
+    id: string,
+    input: { name?: string; config?: Record<string, unknown>; secrets?: Record<string, unknown> },
+  ): Promise<Destination | undefined> {
+    let sealed: string | null | undefined;
+    if (input.secrets !== undefined) {
+      if (Object.keys(input.secrets).length === 0) sealed = null;
+      else if (!this.box) throw new Error('no master key: destination secrets cannot be stored');
+      else sealed = this.box.seal(JSON.stringify(input.secrets));
+    }
+    const params: unknown[] = [id, input.name ?? null, input.config ? JSON.stringify(input.config) : null, sealed === undefined ? null : sealed, sealed !== undefined];
+    const rows = await this.db.query(
+      `UPDATE destinations SET name = coalesce($2, name), config = coalesce($3::jsonb, config),
+         secrets = CASE WHEN $5 THEN $4 ELSE secrets END, updated_at = now()
+       WHERE id = $1${tenantClause(scope, 'tenant_id', params)} RETURNING *`,
+      params,
+    );
+    return rows[0] ? toDestination(rows[0]) : undefined;
+  }
+
   async get(scope: Scope, id: string): Promise<Destination | undefined> {
     const params: unknown[] = [id];
     const rows = await this.db.query(`SELECT * FROM destinations WHERE id = $1${tenantClause(scope, 'tenant_id', params)}`, params);

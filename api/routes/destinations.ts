@@ -52,6 +52,17 @@ export const toDestinationView = (d: Destination) => ({
   updatedAt: d.updatedAt.toISOString(),
 });
 
+const updateDestinationBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    config: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'Fields to change, merged over the current configuration; secret fields left out keep their stored value (rotate a key by sending it).' }),
+  })
+  .strict()
+  .openapi('UpdateDestination');
+
 const checkSchema = z
   .object({
     ok: z.boolean().openapi({ description: 'Whether Sluice can deliver to this destination now.' }),
@@ -123,6 +134,56 @@ export function registerDestinationRoutes(app: OpenAPIHono<ApiEnv>, { store, des
       const destination = await store.destinations.get(c.get('scope'), id);
       if (!destination) throw new ApiProblem('notFound', `destination '${id}' does not exist`);
       return c.json(toDestinationView(destination), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/destinations/{id}',
+      tags: ['Destinations'],
+      summary: 'Rename a destination or change its configuration (rotate credentials)',
+      security: API_KEY_SECURITY,
+      request: {
+        params: idParam('Destination', 'dst_0123456789abcdef0123'),
+        body: { required: true, content: { 'application/json': { schema: updateDestinationBody } } },
+      },
+      responses: {
+        200: { description: 'Updated', content: { 'application/json': { schema: destinationSchema } } },
+        ...problemResponses(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const visible = await store.destinations.get(scope, id);
+      const found = visible && (await store.destinations.getForDelivery(id));
+      if (!found) throw new ApiProblem('notFound', `destination '${id}' does not exist`);
+      const type = found.destination.type as keyof typeof DESTINATION_CONFIG_SCHEMAS;
+      let split: { plain: Record<string, unknown>; secrets: Record<string, unknown> } | undefined;
+      if (body.config) {
+        const schema = DESTINATION_CONFIG_SCHEMAS[type] as z.ZodType<Record<string, unknown>> | undefined;
+        if (!schema) throw new ApiProblem('invalidRequest', `destinations of type '${type}' cannot be changed here`);
+        const merged = schema.safeParse({ ...found.config, ...body.config });
+        if (!merged.success) {
+          const errors = merged.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
+          throw new ApiProblem('invalidRequest', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+        }
+        split = splitSecrets(type, merged.data);
+      }
+      const updated = await store.destinations.update(scope, id, { ...(body.name ? { name: body.name } : {}), ...(split ? { config: split.plain, secrets: split.secrets } : {}) });
+      if (!updated) throw new ApiProblem('notFound', `destination '${id}' does not exist`);
+      const secretNames = DESTINATION_SECRET_FIELDS[type] ?? [];
+      await store.audit.append(scope, {
+        action: 'destination.update',
+        resourceType: 'destination',
+        resourceId: id,
+        tenantId: updated.tenantId,
+        // Which fields changed, never their values when they are secrets.
+        details: { name: body.name ?? null, changed: Object.keys(body.config ?? {}), secretsChanged: Object.keys(body.config ?? {}).filter((k) => secretNames.includes(k)) },
+      });
+      return c.json(toDestinationView(updated), 200);
     },
   );
 

@@ -89,6 +89,23 @@ describe('S3 destinations', () => {
     expect((await p.request('GET', `/v1/destinations/${good}`, { key: p.keyB })).status).toBe(404);
   });
 
+  it('rotates credentials with PATCH: the new secret is sealed, never shown, and only its name is audited', async () => {
+    const id = await s3Destination(p.keyA, { secretAccessKey: 'rotated-away-secret' });
+    expect((await p.request('POST', `/v1/destinations/${id}/check`, { key: p.keyA })).json.ok).toBe(false);
+    const patched = await p.request('PATCH', `/v1/destinations/${id}`, { key: p.keyA, body: { name: 'rotated', config: { secretAccessKey: writer().secretAccessKey } } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.json).toMatchObject({ name: 'rotated', config: { bucket, prefix: 'sluice/', secretAccessKey: '[redacted]' } });
+    expect((await p.request('POST', `/v1/destinations/${id}/check`, { key: p.keyA })).json.ok).toBe(true);
+    const bad = await p.request('PATCH', `/v1/destinations/${id}`, { key: p.keyA, body: { config: { bucket: 'Not A Bucket' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors.map((e: any) => e.path)).toEqual(['config.bucket']);
+    expect((await p.request('PATCH', `/v1/destinations/${id}`, { key: p.keyB, body: { name: 'mine now' } })).status).toBe(404);
+    const audit = await p.request('GET', '/v1/audit?limit=200', { key: p.keyA });
+    const entry = audit.json.entries.find((e: any) => e.action === 'destination.update' && e.resourceId === id);
+    expect(entry.details).toMatchObject({ changed: ['secretAccessKey'], secretsChanged: ['secretAccessKey'] });
+    expect(audit.text).not.toContain(writer().secretAccessKey);
+  });
+
   it('writes exactly the template keys, then a manifest, then the completion marker', async () => {
     const destination = await s3Destination();
     const r = await run({ partitioning: 'day', destinations: [destination] });
