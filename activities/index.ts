@@ -14,6 +14,7 @@ import { DATASETS, findDataset, quoteIdent } from '../datasets/catalog.js';
 import type { DatasetDefinition } from '../datasets/types.js';
 import { type Selection, boundsQuery, eventDaysQuery } from '../datasets/sql.js';
 import { type Run, exportRunInput } from '../store/runs.js';
+import type { ExportDefinition } from '../store/exports.js';
 import type { Mailer } from '../platform/mailer.js';
 import type { LinkSigner } from '../platform/signed-links.js';
 import { writeExportFile } from '../connectors/sources/event-store/export-file.js';
@@ -136,6 +137,40 @@ export function buildManifest(input: PublishManifestInput, key: string) {
 export function createActivities(deps: ActivityDeps) {
   const { store, eventStore, destinations, log } = deps;
   const runStagingDir = (runId: string) => path.join(deps.stagingDir, runId);
+  /** A destination's connector and valid config; a stored config the connector refuses fails the delivery for good. */
+  const boundOrFail = async (found: { destination: { id: string; name: string; type: string }; config: Record<string, unknown> }) => {
+    const bound = await destinations.bind(found);
+    if (bound.config === null) {
+      throw ApplicationFailure.nonRetryable(
+        `destination ${found.destination.id} (${found.destination.name}) has an invalid configuration: ${bound.problem}`,
+        FAILURE_TYPE.DestinationConfig,
+      );
+    }
+    return { connector: bound.connector, config: bound.config };
+  };
+  /** A run of a saved export started by the workers themselves (stream batch, scheduled window), audited like any start. */
+  const createExportRun = async (
+    definition: ExportDefinition,
+    r: { id: string; window: { from: string; to: string }; settings: ExportSpec; requestedBy: string },
+    details: Record<string, unknown>,
+  ): Promise<Run> => {
+    const run = await store.runs.create({
+      ...r,
+      tenantId: definition.tenantId,
+      exportId: definition.id,
+      dataset: definition.dataset,
+      format: definition.spec.format,
+      destinationIds: definition.destinationIds,
+    });
+    await store.audit.append(systemScope, {
+      action: 'run.start',
+      resourceType: 'run',
+      resourceId: run.id,
+      tenantId: run.tenantId,
+      details: { exportId: definition.id, dataset: run.dataset, window: run.window, ...details },
+    });
+    return run;
+  };
   /** The exportRun input of a run the workers created themselves (stream batches, scheduled windows). */
   const runInputFor = async (run: Run, artifactTtlSeconds: number): Promise<ExportRunInput> => {
     const found = await Promise.all(run.destinationIds.map((id) => store.destinations.get(systemScope, id)));
@@ -238,14 +273,7 @@ export function createActivities(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`staged file ${input.file.path} is not on this worker`, FAILURE_TYPE.StagedFileMissing);
       }
       const { destination } = found;
-      const connector = await destinations.get(destination.type);
-      const config = connector.configSchema.safeParse(found.config);
-      if (!config.success) {
-        throw ApplicationFailure.nonRetryable(
-          `destination ${destination.id} (${destination.name}) has an invalid configuration: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-          FAILURE_TYPE.DestinationConfig,
-        );
-      }
+      const { connector, config } = await boundOrFail(found);
       const dataset = findDataset(input.dataset);
       if (!dataset) throw ApplicationFailure.nonRetryable(`unknown dataset '${input.dataset}'`, FAILURE_TYPE.InvalidRequest);
       const partitionKey = input.file.partitionKey;
@@ -261,7 +289,7 @@ export function createActivities(deps: ActivityDeps) {
         const receipt = await withHeartbeats(
           () =>
             connector.deliver(
-              config.data,
+              config,
               {
                 file: input.file,
                 objectKey: objectKeyFor(input, dataset),
@@ -303,10 +331,8 @@ export function createActivities(deps: ActivityDeps) {
       const found = await store.destinations.getForDelivery(input.destinationId);
       if (!found) throw ApplicationFailure.nonRetryable(`destination ${input.destinationId} was deleted during the run`, FAILURE_TYPE.DestinationNotFound);
       const { destination } = found;
-      const connector = await destinations.get(destination.type);
+      const { connector, config } = await boundOrFail(found);
       if (!connector.capabilities.manifests) return;
-      const config = connector.configSchema.safeParse(found.config);
-      if (!config.success) throw ApplicationFailure.nonRetryable(`destination ${destination.id} has an invalid configuration`, FAILURE_TYPE.DestinationConfig);
       const keys = manifestKeys(input);
       const manifest = buildManifest(input, keys.manifest);
       const dir = runStagingDir(input.runId);
@@ -318,7 +344,7 @@ export function createActivities(deps: ActivityDeps) {
         const sha256 = createHash('sha256').update(body).digest('hex');
         const bytes = Buffer.byteLength(body);
         const receipt = await connector
-          .deliver(config.data, { file: { path: file, format: 'json', rows: 0, bytes, sha256 }, objectKey, deliveryKey: `${kind}:${input.runId}:${destination.id}`, tenantId: destination.tenantId }, ctx)
+          .deliver(config, { file: { path: file, format: 'json', rows: 0, bytes, sha256 }, objectKey, deliveryKey: `${kind}:${input.runId}:${destination.id}`, tenantId: destination.tenantId }, ctx)
           .catch((err: unknown) => {
             throw toFailure(err, `writing the ${kind} to ${destination.type} destination '${destination.name}' (${destination.id})`);
           });
@@ -348,9 +374,9 @@ export function createActivities(deps: ActivityDeps) {
      * keeps its range), or answers no run when nothing new arrived.
      */
     async prepareStreamBatch(input: StreamBatchInput): Promise<StreamBatch> {
-      const definition = await store.exports.get(systemScope, input.exportId);
       const existing = await store.runs.get(systemScope, input.runId);
       if (existing?.settings.ingested) return { upTo: existing.settings.ingested.upTo, run: await streamRunInput(existing), workflowId: existing.workflowId };
+      const definition = await store.exports.get(systemScope, input.exportId);
       if (!definition) throw ApplicationFailure.nonRetryable(`export ${input.exportId} was deleted`, FAILURE_TYPE.InvalidRequest);
       const dataset = findDataset(definition.dataset);
       if (!dataset) throw ApplicationFailure.nonRetryable(`unknown dataset '${definition.dataset}'`, FAILURE_TYPE.InvalidRequest);
@@ -360,24 +386,11 @@ export function createActivities(deps: ActivityDeps) {
       const sel: Selection = { dataset, window: { from: cutoff.slice(0, 10), to: cutoff.slice(0, 10) }, tenantId: definition.tenantId, filters: definition.spec.filters, ingested };
       const stats = await eventStore.row(eventDaysQuery(sel));
       if (!stats || Number(stats.n) === 0) return { upTo: cutoff, run: null, workflowId: null };
-      const run = await store.runs.create({
-        id: input.runId,
-        tenantId: definition.tenantId,
-        exportId: definition.id,
-        dataset: definition.dataset,
-        format: definition.spec.format,
-        window: { from: String(stats.first_day), to: String(stats.last_day) },
-        settings: { ...definition.spec, ingested },
-        destinationIds: definition.destinationIds,
-        requestedBy: `stream:${definition.id}`,
-      });
-      await store.audit.append(systemScope, {
-        action: 'run.start',
-        resourceType: 'run',
-        resourceId: run.id,
-        tenantId: run.tenantId,
-        details: { exportId: definition.id, dataset: run.dataset, ingested, rows: Number(stats.n), mode: 'stream' },
-      });
+      const run = await createExportRun(
+        definition,
+        { id: input.runId, window: { from: String(stats.first_day), to: String(stats.last_day) }, settings: { ...definition.spec, ingested }, requestedBy: `stream:${definition.id}` },
+        { ingested, rows: Number(stats.n), mode: 'stream' },
+      );
       return { upTo: cutoff, run: await streamRunInput(run), workflowId: run.workflowId };
     },
 
@@ -395,7 +408,7 @@ export function createActivities(deps: ActivityDeps) {
       let text: string;
       if (run.status === 'Completed') {
         const expiresAt = Math.floor((run.expiresAt ?? new Date(Date.now() + DEFAULT_ARTIFACT_TTL * 1000)).getTime() / 1000);
-        const links = (await store.runs.artifacts(run.id)).map((a) => `${publicUrl.replace(/\/$/, '')}/files/${linkSigner.sign({ artifactId: a.id, expiresAt })}`);
+        const links = (await store.runs.artifacts(run.id)).map((a) => linkSigner.url(publicUrl, { artifactId: a.id, expiresAt }));
         subject = `Your export is ready: ${what}`;
         text =
           `Your export of ${what} is ready: ${run.rows ?? 0} rows in ${links.length} file(s).\n\n${links.join('\n')}\n\n` +
@@ -431,28 +444,15 @@ export function createActivities(deps: ActivityDeps) {
       const id = `run_${createHash('sha256').update(`${definition.id}|${input.window.from}|${input.window.to}|${earlier.length}`).digest('hex').slice(0, 20)}`;
       let run: Run;
       try {
-        run = await store.runs.create({
-          id,
-          tenantId: definition.tenantId,
-          exportId: definition.id,
-          dataset: definition.dataset,
-          format: definition.spec.format,
-          window: input.window,
-          settings: { ...definition.spec, timeZone: definition.schedule.timezone },
-          destinationIds: definition.destinationIds,
-          requestedBy: `schedule:${definition.id}`,
-        });
+        run = await createExportRun(
+          definition,
+          { id, window: input.window, settings: { ...definition.spec, timeZone: definition.schedule.timezone }, requestedBy: `schedule:${definition.id}` },
+          { timeZone: definition.schedule.timezone, mode: 'schedule' },
+        );
       } catch (err) {
         if (await store.runs.get(systemScope, id)) return { run: null, workflowId: null, skip: `window ${input.window.from}..${input.window.to} was started by another firing (run ${id})` };
         throw err;
       }
-      await store.audit.append(systemScope, {
-        action: 'run.start',
-        resourceType: 'run',
-        resourceId: run.id,
-        tenantId: run.tenantId,
-        details: { exportId: definition.id, dataset: run.dataset, window: run.window, timeZone: definition.schedule.timezone, mode: 'schedule' },
-      });
       return { run: await runInputFor(run, deps.artifactTtlSeconds ?? DEFAULT_ARTIFACT_TTL), workflowId: run.workflowId, skip: null };
     },
 
@@ -463,11 +463,10 @@ export function createActivities(deps: ActivityDeps) {
         const found = await store.destinations.getForDelivery(artifact.destinationId);
         if (!found) continue;
         const { destination } = found;
-        const connector = await destinations.get(destination.type);
-        const config = connector.configSchema.safeParse(found.config);
-        if (!config.success || !connector.remove) continue;
+        const { connector, config } = await destinations.bind(found);
+        if (!config || !connector.remove) continue;
         try {
-          await connector.remove(config.data, { objectKey: artifact.objectKey, tenantId: destination.tenantId }, ctx);
+          await connector.remove(config, { objectKey: artifact.objectKey, tenantId: destination.tenantId }, ctx);
         } catch (err) {
           throw toFailure(err, `removing expired file ${artifact.objectKey} from destination ${destination.id}`);
         }

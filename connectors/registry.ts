@@ -21,6 +21,10 @@ export const DESTINATION_SECRET_FIELDS: Record<string, readonly string[]> = {
   email: EMAIL_SECRET_FIELDS,
 };
 
+export type BoundDestination =
+  | { connector: DestinationConnector; config: Record<string, unknown>; problem: null }
+  | { connector: DestinationConnector; config: null; problem: string };
+
 export type DestinationFactory = (deps: DestinationDeps) => Promise<DestinationConnector>;
 
 const FACTORIES: Record<string, DestinationFactory> = {
@@ -41,6 +45,17 @@ export class DestinationRegistry {
     extra: Record<string, DestinationFactory> = {},
   ) {
     this.factories = { ...FACTORIES, ...extra };
+  }
+
+  /**
+   * A stored destination's connector with its configuration (secrets opened) checked against the
+   * connector's schema: the config to use, or what is wrong with it, said once for every caller.
+   */
+  async bind(found: { destination: { type: string }; config: Record<string, unknown> }): Promise<BoundDestination> {
+    const connector = await this.get(found.destination.type);
+    const parsed = connector.configSchema.safeParse(found.config);
+    if (parsed.success) return { connector, config: parsed.data, problem: null };
+    return { connector, config: null, problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
 
   get(type: string): Promise<DestinationConnector> {

@@ -41,8 +41,8 @@ export function createFileLinks(options: { filesRoot: string; signer: LinkSigner
       await mkdir(path.dirname(location), { recursive: true });
       await copyFile(file, location);
       const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
-      const token = options.signer.sign({ artifactId: fileClaim(path.relative(options.filesRoot, location)), expiresAt });
-      return { url: `${options.baseUrl.replace(/\/$/, '')}/files/${token}`, location, expiresAt: new Date(expiresAt * 1000) };
+      const url = options.signer.url(options.baseUrl, { artifactId: fileClaim(path.relative(options.filesRoot, location)), expiresAt });
+      return { url, location, expiresAt: new Date(expiresAt * 1000) };
     },
     async remove(target) {
       await rm(linkedFileLocation(options.filesRoot, target), { force: true });

@@ -23,6 +23,11 @@ export class LinkSigner {
     return `${body}.${this.mac(body)}`;
   }
 
+  /** The link itself: `<base>/files/<token>`, served by GET /files/{token}. */
+  url(baseUrl: string, claims: LinkClaims): string {
+    return `${baseUrl.replace(/\/$/, '')}/files/${this.sign(claims)}`;
+  }
+
   verify(token: string, nowSeconds = Math.floor(Date.now() / 1000)): LinkCheck {
     const [body, mac, extra] = token.split('.');
     if (!body || !mac || extra !== undefined) return { ok: false, reason: 'invalid' };

@@ -56,9 +56,13 @@ export class DestinationRepository {
     return toDestination(rows[0]!);
   }
 
-  /** A destination with the full configuration a connector needs: the stored config with its secrets opened. */
-  async getForDelivery(id: string): Promise<{ destination: Destination; config: Record<string, unknown> } | undefined> {
-    const rows = await this.db.query('SELECT * FROM destinations WHERE id = $1', [id]);
+  /**
+   * A destination with the full configuration a connector needs: the stored config with its secrets opened.
+   * With a scope, only if that caller may see it (API checks and edits); workers pass none.
+   */
+  async getForDelivery(id: string, scope?: Scope): Promise<{ destination: Destination; config: Record<string, unknown> } | undefined> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query(`SELECT * FROM destinations WHERE id = $1${scope ? tenantClause(scope, 'tenant_id', params) : ''}`, params);
     const row = rows[0];
     if (!row) return undefined;
     const destination = toDestination(row);

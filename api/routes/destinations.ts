@@ -157,8 +157,7 @@ export function registerDestinationRoutes(app: OpenAPIHono<ApiEnv>, { store, des
       const scope = c.get('scope');
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const visible = await store.destinations.get(scope, id);
-      const found = visible && (await store.destinations.getForDelivery(id));
+      const found = await store.destinations.getForDelivery(id, scope);
       if (!found) throw new ApiProblem('notFound', `destination '${id}' does not exist`);
       const type = found.destination.type as keyof typeof DESTINATION_CONFIG_SCHEMAS;
       let split: { plain: Record<string, unknown>; secrets: Record<string, unknown> } | undefined;
@@ -204,18 +203,13 @@ export function registerDestinationRoutes(app: OpenAPIHono<ApiEnv>, { store, des
     async (c) => {
       const scope = c.get('scope');
       const { id } = c.req.valid('param');
-      const visible = await store.destinations.get(scope, id);
-      const found = visible && (await store.destinations.getForDelivery(id));
+      const found = await store.destinations.getForDelivery(id, scope);
       if (!found) throw new ApiProblem('notFound', `destination '${id}' does not exist`);
       if (!destinations) throw new ApiProblem('internal', 'destination checks are not configured on this process');
-      const connector = await destinations.get(found.destination.type);
-      const config = connector.configSchema.safeParse(found.config);
+      const { connector, config, problem } = await destinations.bind(found);
       const checkedAt = new Date().toISOString();
-      if (!config.success) {
-        const issues = config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-        return c.json({ ok: false, message: `the stored configuration is invalid: ${issues}`, checkedAt }, 200);
-      }
-      const result = await connector.check(config.data, connectorContext(log));
+      if (config === null) return c.json({ ok: false, message: `the stored configuration is invalid: ${problem}`, checkedAt }, 200);
+      const result = await connector.check(config, connectorContext(log));
       return c.json({ ok: result.ok, message: result.message, checkedAt }, 200);
     },
   );

@@ -34,11 +34,10 @@ export function registerDownloadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
   const presigned = async (artifact: { destinationId: string; objectKey: string }, ttl: number): Promise<string | undefined> => {
     const found = await store.destinations.getForDelivery(artifact.destinationId);
     if (!found || !deps.destinations) return undefined;
-    const connector = await deps.destinations.get(found.destination.type);
+    const { connector, config, problem } = await deps.destinations.bind(found);
     if (!connector.presign) return undefined;
-    const config = connector.configSchema.safeParse(found.config);
-    if (!config.success) throw new ApiProblem('conflict', `destination ${found.destination.id} has an invalid configuration; fix it to download its files`);
-    return connector.presign(config.data, { objectKey: artifact.objectKey, fileName: path.basename(artifact.objectKey) }, ttl);
+    if (config === null) throw new ApiProblem('conflict', `destination ${found.destination.id} has an invalid configuration (${problem}); fix it to download its files`);
+    return connector.presign(config, { objectKey: artifact.objectKey, fileName: path.basename(artifact.objectKey) }, ttl);
   };
 
   app.openapi(
@@ -63,7 +62,7 @@ export function registerDownloadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps):
       const artifacts = await store.runs.artifacts(id);
       const ttl = deps.linkTtlSeconds ?? 900;
       const downloadUrls: string[] = [];
-      for (const a of artifacts) downloadUrls.push((await presigned(a, ttl)) ?? `${origin}/files/${signer().sign({ artifactId: a.id, expiresAt })}`);
+      for (const a of artifacts) downloadUrls.push((await presigned(a, ttl)) ?? signer().url(origin, { artifactId: a.id, expiresAt }));
       await store.audit.append(scope, { action: 'run.download_links', resourceType: 'run', resourceId: id, tenantId: run.tenantId, details: { files: artifacts.length } });
       return c.json({ downloadUrls, expiresAt: new Date(expiresAt * 1000).toISOString() }, 200);
     },
